@@ -1,0 +1,160 @@
+package io.github.dl4jadamw;
+
+import io.github.dl4jadamw.kernel.DecaySegments;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per-thread hand-over of parameter views from {@link DecoupledWeightDecay} to the AdamW updater of the same
+ * block. DL4J runs, in one thread and for one block at a time: BEFORE_UPDATER regularizations for each parameter
+ * of the block, then the block's updater. Entries are keyed by their position in the network's flattened gradient
+ * buffer, which is how the updater (given only its gradient block) finds the parameters that lie inside it.
+ *
+ * <p>Allocation-free in steady state: entries are pooled and reused.
+ */
+final class DecayLedger {
+    private static final ThreadLocal<DecayLedger> LEDGER = ThreadLocal.withInitial(DecayLedger::new);
+
+    static DecayLedger forThread() {
+        return LEDGER.get();
+    }
+
+    /** One marked parameter: where its gradient sits, its parameter view, and whether to decay it. */
+    static final class Entry {
+        DataBuffer gradBuffer;
+        long gradOffset;
+        long length;
+        INDArray param;
+        boolean decay;
+        int iteration, epoch;
+        /** Offset relative to the consuming block's gradient (set by {@link #take}). */
+        long blockOffset;
+    }
+
+    private final List<Entry> pool = new ArrayList<>();
+    private int size;
+    private final Segments segments = new Segments();
+
+    void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch) {
+        DataBuffer buf = gradView.data().underlyingDataBuffer();
+        long off = gradView.offset();
+        if (param.length() != gradView.length())
+            throw new IllegalStateException("DecoupledWeightDecay: parameter length " + param.length()
+                    + " differs from its gradient length " + gradView.length());
+        for (int i = 0; i < size; i++) {
+            Entry e = pool.get(i);
+            if (e.gradBuffer != buf) continue;
+            if (e.iteration != iteration || e.epoch != epoch) {
+                clear();
+                throw notConsumed(e);
+            }
+            if (e.gradOffset == off) {   // the same parameter marked again (DL4J duplicates global regularizations)
+                e.decay &= decay;        // an explicit exclusion wins
+                return;
+            }
+        }
+        // Entries from another network's buffer are that network's leftovers after an exception: not ours.
+        dropOtherBuffers(buf);
+        Entry e = obtain();
+        e.gradBuffer = buf;
+        e.gradOffset = off;
+        e.length = gradView.length();
+        e.param = param;
+        e.decay = decay;
+        e.iteration = iteration;
+        e.epoch = epoch;
+    }
+
+    /**
+     * Removes and returns the entries that lie inside {@code blockGradient}, sorted by offset, as segments relative
+     * to the block. Throws if entries of the same network were left by an earlier block (their updater was not
+     * AdamW, so the decay they ask for would silently not happen).
+     */
+    Segments take(INDArray blockGradient) {
+        DataBuffer buf = blockGradient.data().underlyingDataBuffer();
+        long start = blockGradient.offset(), end = start + blockGradient.length();
+        segments.clear();
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            Entry e = pool.get(i);
+            if (e.gradBuffer == buf && e.gradOffset >= start && e.gradOffset + e.length <= end) {
+                e.blockOffset = e.gradOffset - start;
+                segments.marked++;
+                if (e.decay) segments.add(e);
+            } else if (e.gradBuffer == buf) {
+                clear();
+                throw notConsumed(e);
+            } else {
+                swap(i, kept++); // another buffer: leave it (dropped by the next mark on this thread)
+            }
+        }
+        size = kept;
+        segments.sort();
+        return segments;
+    }
+
+    void clear() {
+        for (int i = 0; i < size; i++) pool.get(i).param = null;
+        size = 0;
+    }
+
+    private static IllegalStateException notConsumed(Entry e) {
+        return new IllegalStateException("DecoupledWeightDecay marked a parameter (" + e.length + " values at offset "
+                + e.gradOffset + " of the network's gradient, iteration " + e.iteration + ") whose updater is not "
+                + "AdamW/AdamWR, so the decay it asks for would not happen. Give that layer an AdamW updater, or "
+                + "remove the marker from it (DecoupledWeightDecay.excluded() on the layer).");
+    }
+
+    private void dropOtherBuffers(DataBuffer buf) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (pool.get(i).gradBuffer == buf) swap(i, kept++);
+            else pool.get(i).param = null;
+        }
+        size = kept;
+    }
+
+    private void swap(int i, int j) {
+        if (i == j) return;
+        Entry a = pool.get(i);
+        pool.set(i, pool.get(j));
+        pool.set(j, a);
+    }
+
+    private Entry obtain() {
+        if (size == pool.size()) pool.add(new Entry());
+        return pool.get(size++);
+    }
+
+    /** The decayed parameters of one block, ordered by offset; reused between steps. */
+    static final class Segments implements DecaySegments {
+        private final List<Entry> list = new ArrayList<>();
+        private int n;
+        /** Parameters of the block that carried a marker at all (decayed or explicitly excluded). */
+        int marked;
+
+        void clear() { n = 0; marked = 0; }
+
+        void add(Entry e) {
+            if (n == list.size()) list.add(e); else list.set(n, e);
+            n++;
+        }
+
+        void sort() { // insertion sort: a handful of entries, no allocation
+            for (int i = 1; i < n; i++) {
+                Entry e = list.get(i);
+                int j = i - 1;
+                while (j >= 0 && list.get(j).blockOffset > e.blockOffset) { list.set(j + 1, list.get(j)); j--; }
+                list.set(j + 1, e);
+            }
+        }
+
+        @Override public int count() { return n; }
+        @Override public long offset(int i) { return list.get(i).blockOffset; }
+        @Override public long length(int i) { return list.get(i).length; }
+        @Override public INDArray param(int i) { return list.get(i).param; }
+    }
+}

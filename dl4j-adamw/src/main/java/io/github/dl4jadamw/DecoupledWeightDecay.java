@@ -1,0 +1,108 @@
+package io.github.dl4jadamw;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The companion of {@link AdamW}: marks which parameters AdamW decays. It applies nothing itself.
+ *
+ * <h2>Why two statements, and why a marker</h2>
+ * DL4J never hands a {@code GradientUpdater} the parameters: {@code UpdaterBlock} gives it only the gradient
+ * block. The one place where DL4J passes a parameter view is a {@link Regularization}, and it chooses per
+ * parameter which list applies (weights: {@code regularization}, biases: {@code regularizationBias},
+ * BatchNormalization: none), which is exactly the default decay policy users expect. So this class, running
+ * {@link ApplyStep#BEFORE_UPDATER} on each parameter of a block just before the block's updater runs, records
+ * the parameter view in a per-thread {@link DecayLedger}; the AdamW updater takes the views from there and
+ * applies decay and the Adam step together, from one set of {@link StepScalars}. The math stays in one place and
+ * AdamWR's schedule drives decay without a second copy of the hyperparameters.
+ *
+ * <p>DL4J 1.0.0-M2.1 appends every non-L1/L2 regularization of the global configuration to each layer twice
+ * ({@code LayerValidation.configureBaseLayer} runs twice), which is why its own {@code weightDecay()} shrinks
+ * weights twice per step. A marker cannot suffer from that: marking a parameter twice still means "decay this
+ * parameter", so decay happens exactly once per step by construction.
+ *
+ * <p>Forgetting a statement fails loudly, before the first update of the block concerned:
+ * <ul>
+ *   <li>AdamW with λ &gt; 0 and no marker in its block: the updater throws (decay asked for, none would happen);</li>
+ *   <li>a marker on a parameter whose updater is not AdamW: the ledger throws at the next block or step, since
+ *       nobody consumed it.</li>
+ * </ul>
+ * An {@link #excluded()} marker on a layer opts it out (exclusion wins over inclusion from the global list).
+ */
+public final class DecoupledWeightDecay implements Regularization {
+    private static final DecoupledWeightDecay INCLUDE = new DecoupledWeightDecay(true);
+    private static final DecoupledWeightDecay EXCLUDE = new DecoupledWeightDecay(false);
+
+    @JsonProperty private final boolean decay;
+
+    @JsonCreator
+    public DecoupledWeightDecay(@JsonProperty("decay") boolean decay) {
+        this.decay = decay;
+    }
+
+    /** For {@code .regularization(...)} (weights) or {@code .regularizationBias(...)} (biases): decay these. */
+    public static List<Regularization> onWeights() {
+        return mutableListOf(INCLUDE); // DL4J appends to these lists in place
+    }
+
+    /** Same marker, named for {@code .regularizationBias(...)}: opt biases in. */
+    public static List<Regularization> onBiases() {
+        return mutableListOf(INCLUDE);
+    }
+
+    /** For one layer's {@code .regularization(...)}: never decay this layer's parameters. */
+    public static List<Regularization> excluded() {
+        return mutableListOf(EXCLUDE);
+    }
+
+    private static List<Regularization> mutableListOf(Regularization r) {
+        List<Regularization> l = new ArrayList<>();
+        l.add(r);
+        return l;
+    }
+
+    public boolean isDecay() {
+        return decay;
+    }
+
+    @Override
+    public ApplyStep applyStep() {
+        return ApplyStep.BEFORE_UPDATER;
+    }
+
+    @Override
+    public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
+        DecayLedger.forThread().mark(param, gradView, decay, iteration, epoch);
+    }
+
+    /** Decoupled decay is not a loss term: it adds nothing to the score. */
+    @Override
+    public double score(INDArray param, int iteration, int epoch) {
+        return 0.0;
+    }
+
+    @Override
+    public Regularization clone() {
+        return this; // immutable
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DecoupledWeightDecay && ((DecoupledWeightDecay) o).decay == decay;
+    }
+
+    @Override
+    public int hashCode() {
+        return decay ? 1231 : 1237;
+    }
+
+    @Override
+    public String toString() {
+        return decay ? "DecoupledWeightDecay" : "DecoupledWeightDecay(excluded)";
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.dl4jadamw;
+
+import org.nd4j.linalg.schedule.ISchedule;
+
+/**
+ * The one definition of AdamW's step: the per-step scalars (computed once per step and block) and the
+ * element formula. Both kernels take their numbers from here and differ only in how they walk memory.
+ *
+ * <p>At DL4J iteration i (0-based) the step number is t = i + 1 and, with θ the parameter, g its gradient:
+ * <pre>
+ *   η_t   = schedule(i)            (1 without a schedule)        lr_t = α·η_t
+ *   λ_t   = λ, or the normalized λ_norm·√(b/(B·T_i))
+ *   d_t   = lr_t·λ_t  (LR_COUPLED)      or   η_t·λ_t  (SCHEDULE_MULTIPLIER)
+ *   m     = β1·m + (1−β1)·g
+ *   v     = β2·v + (1−β2)·g²
+ *   v̂max = max(v̂max, v)              (AMSGrad only; the denominator then uses v̂max)
+ *   u     = (lr_t/(1−β1^t)) · m / (√v / √(1−β2^t) + ε)  +  d_t·θ      (d_t·θ only where decay applies)
+ *   θ     ← θ − u                       (DL4J's step, after the updater)
+ * </pre>
+ * ε is added after bias correction, as in PyTorch, optax and the paper. libnd4j's {@code adam_updater} adds
+ * ε before it ({@code lr·√(1−β2^t)/(1−β1^t)·m/(√v+ε)}); feeding it {@link #epsilonForOp} = ε·√(1−β2^t)
+ * makes the two identical, which is how the ND4J-op kernel reuses these scalars.
+ */
+public final class StepScalars {
+    /** Step number t = iteration + 1. */
+    public int t;
+    /** Schedule multiplier η_t. */
+    public double eta;
+    /** Learning rate lr_t = α·η_t. */
+    public double lr;
+    /** Decay factor per step d_t (0 when the configuration has no decay). */
+    public double decay;
+    public double beta1, beta2, oneMinusBeta1, oneMinusBeta2;
+    /** lr_t / (1 − β1^t). */
+    public double stepSize;
+    /** √(1 − β2^t). */
+    public double sqrtBc2;
+    /** ε as configured (added after bias correction). */
+    public double epsilon;
+    /** ε·√(1 − β2^t): the ε that gives libnd4j's adam/amsgrad ops the formula above. */
+    public double epsilonForOp;
+    public boolean amsgrad;
+
+    /** Fills the scalars for the step at DL4J {@code iteration} (0-based) and {@code epoch}. */
+    public StepScalars compute(AdamW c, int iteration, int epoch) {
+        ISchedule schedule = c.getSchedule();
+        t = iteration + 1;
+        eta = schedule == null ? 1.0 : schedule.valueAt(iteration, epoch);
+        lr = c.getLearningRate() * eta;
+        double lambda = c.getNormalizedWeightDecay() != null
+                ? c.getNormalizedWeightDecay().lambdaAt(iteration, schedule)
+                : c.getWeightDecay();
+        decay = (c.getDecayConvention() == DecayConvention.LR_COUPLED ? lr : eta) * lambda;
+        beta1 = c.getBeta1();
+        beta2 = c.getBeta2();
+        oneMinusBeta1 = 1 - beta1;
+        oneMinusBeta2 = 1 - beta2;
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        stepSize = lr / bc1;
+        sqrtBc2 = Math.sqrt(bc2);
+        epsilon = c.getEpsilon();
+        epsilonForOp = epsilon * sqrtBc2;
+        amsgrad = c.isAmsgrad();
+        return this;
+    }
+
+    // ---- the element formula, in double and in float (the CPU kernel's inner loops call these) ----
+
+    /** m ← β1·m + (1−β1)·g */
+    public static double firstMoment(double m, double g, double beta1, double oneMinusBeta1) {
+        return beta1 * m + oneMinusBeta1 * g;
+    }
+
+    /** v ← β2·v + (1−β2)·g² */
+    public static double secondMoment(double v, double g, double beta2, double oneMinusBeta2) {
+        return beta2 * v + oneMinusBeta2 * g * g;
+    }
+
+    /** Adam direction (lr_t/(1−β1^t))·m/(√v/√(1−β2^t) + ε); v is v̂max under AMSGrad. */
+    public static double direction(double m, double v, double stepSize, double sqrtBc2, double epsilon) {
+        return stepSize * m / (Math.sqrt(v) / sqrtBc2 + epsilon);
+    }
+
+    public static float firstMoment(float m, float g, float beta1, float oneMinusBeta1) {
+        return beta1 * m + oneMinusBeta1 * g;
+    }
+
+    public static float secondMoment(float v, float g, float beta2, float oneMinusBeta2) {
+        return beta2 * v + oneMinusBeta2 * g * g;
+    }
+
+    public static float direction(float m, float v, float stepSize, float sqrtBc2, float epsilon) {
+        return stepSize * m / ((float) Math.sqrt(v) / sqrtBc2 + epsilon);
+    }
+}
