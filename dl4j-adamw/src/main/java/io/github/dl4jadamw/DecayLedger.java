@@ -1,5 +1,6 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.kernel.Buffers;
 import io.github.dl4jadamw.kernel.DecaySegments;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,7 +40,7 @@ final class DecayLedger {
     private final Segments segments = new Segments();
 
     void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch) {
-        DataBuffer buf = gradView.data().underlyingDataBuffer();
+        DataBuffer buf = Buffers.root(gradView);
         long off = gradView.offset();
         if (param.length() != gradView.length())
             throw new IllegalStateException("DecoupledWeightDecay: parameter length " + param.length()
@@ -74,7 +75,7 @@ final class DecayLedger {
      * AdamW, so the decay they ask for would silently not happen).
      */
     Segments take(INDArray blockGradient) {
-        DataBuffer buf = blockGradient.data().underlyingDataBuffer();
+        DataBuffer buf = Buffers.root(blockGradient);
         long start = blockGradient.offset(), end = start + blockGradient.length();
         segments.clear();
         int kept = 0;

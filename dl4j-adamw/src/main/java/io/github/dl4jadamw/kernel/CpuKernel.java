@@ -132,7 +132,7 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
     private Object view(INDArray a) {
         if (a.elementWiseStride() != 1)
             throw new IllegalStateException("The CPU kernel needs contiguous arrays, got " + a.shapeInfoToString());
-        DataBuffer b = a.data();
+        DataBuffer b = Buffers.root(a);
         Object o = nio.get(b);
         if (o == null) {
             if (b.length() > Integer.MAX_VALUE)

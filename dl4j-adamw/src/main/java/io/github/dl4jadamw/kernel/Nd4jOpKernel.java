@@ -1,6 +1,7 @@
 package io.github.dl4jadamw.kernel;
 
 import io.github.dl4jadamw.StepScalars;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
@@ -15,8 +16,11 @@ import java.util.Map;
  * The backend-agnostic kernel: only libnd4j ops that nd4j-native and nd4j-cuda both implement, so this is the path
  * CUDA (and HALF/BFLOAT16) runs. Per block: one {@code adam_updater} (or {@code ams_grad_updater}) op, one fused
  * pass that updates m, v (and v̂max) and writes the Adam direction into the gradient, fed ε' = ε·√(1−β2^t) so its
- * ε lands after bias correction ({@link StepScalars#epsilonForOp}); then one {@code axpy} per run of adjacent decayed
- * parameters, u += d_t·θ. A typical block (W, b of consecutive layers) is thus 1 + (number of weight arrays) ops.
+ * ε lands after bias correction ({@link StepScalars#epsilonForOp}); then one {@code axpy} per decayed parameter
+ * array, u += d_t·θ. Below float64 one scalar multiply of g comes first (see {@link #step}).
+ *
+ * <p>State note: below float64 the op's first moment M is stored as k·m with k = √((1−β2)/(1−fl(β2))), a
+ * constant (k − 1 = 6.4e-6 for β2 = 0.999 in float32); V and the parameters are PyTorch's.
  */
 public final class Nd4jOpKernel implements AdamWKernel {
     /** Flat views of parameters and gradient slices, cached so a step creates no new views after the first. */
@@ -27,11 +31,22 @@ public final class Nd4jOpKernel implements AdamWKernel {
     @Override
     public void step(StepScalars s, INDArray gradient, INDArray m, INDArray v, INDArray vmax, DecaySegments decayed) {
         INDArray g = gradient.reshape(gradient.length());
+        DataType type = g.dataType();
+        // libnd4j casts β1, β2 to the array type and forms 1−β2 and 1−β^t there. In float32, 1 − (float)0.999 is off by
+        // 1.3e-5 relative (worse as β2 → 1), which would put v outside PyTorch's tolerance. So: scale g by
+        // k = √((1−β2)/(1−b2)) (b2 = β2 as the op sees it), which makes the op's v exactly PyTorch's v (and its m k·m),
+        // and give the op the learning rate and ε that turn its formula into ours. For DOUBLE k = 1 and lrOp = lr_t.
+        double b1 = asOpSees(s.beta1, type), b2 = asOpSees(s.beta2, type);
+        double k = Math.sqrt(s.oneMinusBeta2 / (1 - b2));
+        double bc1Op = 1 - Math.pow(b1, s.t), bc2Op = 1 - Math.pow(b2, s.t);
+        // op: u = lrOp·√bc2Op/bc1Op · mOp/(√v + εOp);   ours: u = stepSize·√bc2·m/(√v + ε√bc2),  mOp = k·m
+        double lrOp = s.stepSize * s.sqrtBc2 * bc1Op / (Math.sqrt(bc2Op) * k);
+        if (k != 1) g.muli(k);
         int iteration = s.t - 1; // the ops count from 0 and use t = iteration + 1, as DL4J does
         if (s.amsgrad) {
-            Nd4j.exec(new AmsGradUpdater(g, v, m, vmax, s.lr, s.beta1, s.beta2, s.epsilonForOp, iteration));
+            Nd4j.exec(new AmsGradUpdater(g, v, m, vmax, lrOp, s.beta1, s.beta2, s.epsilonForOp, iteration));
         } else {
-            Nd4j.exec(new AdamUpdater(g, v, m, s.lr, s.beta1, s.beta2, s.epsilonForOp, iteration));
+            Nd4j.exec(new AdamUpdater(g, v, m, lrOp, s.beta1, s.beta2, s.epsilonForOp, iteration));
         }
         if (s.decay == 0 || decayed.count() == 0) return;
         if (g != lastGradient) { gradSlices.clear(); lastGradient = g; }
@@ -39,9 +54,18 @@ public final class Nd4jOpKernel implements AdamWKernel {
             long off = decayed.offset(i), len = decayed.length(i);
             INDArray p = flatParams.computeIfAbsent(decayed.param(i), Nd4jOpKernel::flat);
             INDArray gs = gradSlices.computeIfAbsent(off,
-                    k -> g.get(NDArrayIndex.interval(off, off + len)));
+                    key -> g.get(NDArrayIndex.interval(off, off + len)));
             // u = u + d_t·θ
             Nd4j.exec(new Axpy(p, gs, gs, s.decay));
+        }
+    }
+
+    /** A scalar as libnd4j sees it inside an op on arrays of {@code type}. */
+    static double asOpSees(double x, DataType type) {
+        switch (type) {
+            case DOUBLE: return x;
+            case FLOAT: return (float) x;
+            default: return Nd4j.scalar(x).castTo(type).getDouble(0);
         }
     }
 
