@@ -1,0 +1,84 @@
+package io.github.dl4jadamw;
+
+import io.github.dl4jadamw.schedule.CosineWarmRestarts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.nd4j.linalg.schedule.ScheduleType;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every rejected hyperparameter throws at build time, naming the field, its value and the valid range. */
+class ValidationTest {
+
+    private static void rejects(Executable build, String... mustMention) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
+        for (String s : mustMention)
+            assertTrue(e.getMessage().contains(s), "message '" + e.getMessage() + "' should mention '" + s + "'");
+    }
+
+    @Test
+    void adamwHyperparameters() {
+        rejects(() -> AdamW.builder().learningRate(-1e-3).build(), "learningRate", "-0.001", ">= 0");
+        rejects(() -> AdamW.builder().learningRate(Double.NaN).build(), "learningRate", "NaN", ">= 0");
+        rejects(() -> AdamW.builder().learningRate(Double.POSITIVE_INFINITY).build(), "learningRate", "Infinity");
+        rejects(() -> AdamW.builder().beta1(1.0).build(), "beta1", "1.0", "[0, 1)");
+        rejects(() -> AdamW.builder().beta1(-0.1).build(), "beta1", "-0.1", "[0, 1)");
+        rejects(() -> AdamW.builder().beta2(1.5).build(), "beta2", "1.5", "[0, 1)");
+        rejects(() -> AdamW.builder().beta2(Double.NaN).build(), "beta2", "NaN", "[0, 1)");
+        rejects(() -> AdamW.builder().epsilon(0).build(), "epsilon", "0.0", "> 0");
+        rejects(() -> AdamW.builder().epsilon(-1e-8).build(), "epsilon", "-1.0E-8", "> 0");
+        rejects(() -> AdamW.builder().epsilon(Double.NaN).build(), "epsilon", "NaN");
+        rejects(() -> AdamW.builder().weightDecay(-0.01).build(), "weightDecay", "-0.01", ">= 0");
+        rejects(() -> AdamW.builder().weightDecay(Double.NaN).build(), "weightDecay", "NaN");
+        rejects(() -> AdamW.builder().weightDecay(Double.POSITIVE_INFINITY).build(), "weightDecay", "Infinity");
+        rejects(() -> AdamW.builder().decayConvention(null).build(), "decayConvention", "null");
+        rejects(() -> AdamW.builder().learningRate(1e-3).build().setLrAndSchedule(-1, null), "learningRate", "-1.0");
+        assertDoesNotThrow(() -> AdamW.builder().learningRate(0).weightDecay(0).beta1(0).beta2(0).build());
+    }
+
+    @Test
+    void scheduleParameters() {
+        rejects(() -> CosineWarmRestarts.iterations(0, 2, 0, 1), "T_0", "0.0", "> 0");
+        rejects(() -> CosineWarmRestarts.iterations(-3, 2, 0, 1), "T_0", "-3.0", "> 0");
+        rejects(() -> CosineWarmRestarts.iterations(Double.NaN, 2, 0, 1), "T_0", "NaN");
+        rejects(() -> CosineWarmRestarts.iterations(5, 0.5, 0, 1), "T_mult", "0.5", ">= 1.0");
+        rejects(() -> CosineWarmRestarts.iterations(5, Double.NaN, 0, 1), "T_mult", "NaN");
+        rejects(() -> CosineWarmRestarts.iterations(5, 2, -0.1, 1), "eta_min", "-0.1", ">= 0");
+        rejects(() -> CosineWarmRestarts.iterations(5, 2, 0.5, 0.1), "eta_max", "0.1", ">= eta_min");
+        rejects(() -> CosineWarmRestarts.iterations(5, 2, 0, 1).withWarmup(5), "warmup", "5.0", "[0, 5.0)");
+        rejects(() -> CosineWarmRestarts.iterations(5, 2, 0, 1).withWarmup(-1), "warmup", "-1.0");
+        rejects(() -> CosineWarmRestarts.iterations(5, 2, 0, 1).withPeakDecay(0), "peakDecay", "0.0", "(0, 1]");
+        rejects(() -> CosineWarmRestarts.iterations(5, 2, 0, 1).withPeakDecay(1.5), "peakDecay", "1.5", "(0, 1]");
+        rejects(() -> CosineWarmRestarts.epochs(1, 2, 0, 1, 0), "iterationsPerEpoch", "0.0", "> 0");
+        rejects(() -> new CosineWarmRestarts(ScheduleType.ITERATION, 1, 2, 0, 1, 0, 1, -5), "iterationsPerEpoch", "-5.0");
+    }
+
+    @Test
+    void normalizedWeightDecay() {
+        rejects(() -> NormalizedWeightDecay.perRestartPeriod(-0.05, 64, 10_000), "lambdaNorm", "-0.05", ">= 0");
+        rejects(() -> NormalizedWeightDecay.perRestartPeriod(0.05, 0, 10_000), "batchSize", "0", ">= 1");
+        rejects(() -> NormalizedWeightDecay.perRestartPeriod(0.05, 64, -1), "trainingSetSize", "-1", ">= 1");
+        rejects(() -> NormalizedWeightDecay.forRun(0.05, 64, 10_000, 0), "totalEpochs", "0.0", "> 0");
+        rejects(() -> AdamW.builder().normalizedWeightDecay(NormalizedWeightDecay.perRestartPeriod(0.05, 64, 10_000))
+                .build(), "totalEpochs", "CosineWarmRestarts");
+        rejects(() -> AdamW.builder().weightDecay(0.01)
+                .normalizedWeightDecay(NormalizedWeightDecay.forRun(0.05, 64, 10_000, 10)).build(), "weightDecay", "0.01");
+    }
+
+    @Test
+    void adamwr() {
+        rejects(() -> AdamWR.builder().learningRate(1e-3).build(), "restart schedule");
+        rejects(() -> AdamWR.builder().restartsInIterations(0, 2).build(), "T_0");
+        rejects(() -> AdamWR.builder().restartsInEpochs(1, 0.9, 100).build(), "T_mult", "0.9");
+        rejects(() -> AdamWR.builder().restartsInEpochs(1, 2, 100).warmup(1).build(), "warmup", "1.0");
+        rejects(() -> AdamWR.builder().restartsInEpochs(1, 2, 100).normalizedWeightDecay(0.05, 0, 100).build(),
+                "batchSize", "0");
+        rejects(() -> AdamWR.builder().restartsInEpochs(1, 2, 100).normalizedWeightDecay(0.05, 64, 0).build(),
+                "trainingSetSize", "0");
+        rejects(() -> AdamWR.builder().restartsInEpochs(1, 2, 100).learningRate(-1).build(), "learningRate");
+        assertDoesNotThrow(() -> AdamWR.builder().restartsInEpochs(1, 2, 100).warmup(0.5).peakDecay(0.8)
+                .normalizedWeightDecay(0.05, 64, 10_000).build());
+    }
+}
