@@ -49,6 +49,7 @@ public final class AdamW implements IUpdater {
     @JsonProperty private final NormalizedWeightDecay normalizedWeightDecay;
     @JsonProperty private final DecayConvention decayConvention;
     @JsonProperty private final boolean amsgrad;
+    @JsonProperty private final NonFiniteGradients nonFiniteGradients;
 
     @JsonCreator
     public AdamW(@JsonProperty("learningRate") double learningRate,
@@ -59,7 +60,8 @@ public final class AdamW implements IUpdater {
                  @JsonProperty("weightDecay") double weightDecay,
                  @JsonProperty("normalizedWeightDecay") NormalizedWeightDecay normalizedWeightDecay,
                  @JsonProperty("decayConvention") DecayConvention decayConvention,
-                 @JsonProperty("amsgrad") boolean amsgrad) {
+                 @JsonProperty("amsgrad") boolean amsgrad,
+                 @JsonProperty("nonFiniteGradients") NonFiniteGradients nonFiniteGradients) {
         this.learningRate = Check.nonNegative("learningRate", learningRate);
         this.schedule = schedule;
         this.beta1 = Check.unitInterval("beta1", beta1);
@@ -75,6 +77,7 @@ public final class AdamW implements IUpdater {
         }
         this.decayConvention = Check.notNull("decayConvention", decayConvention);
         this.amsgrad = amsgrad;
+        this.nonFiniteGradients = nonFiniteGradients == null ? NonFiniteGradients.FAIL : nonFiniteGradients;
     }
 
     public static Builder builder() {
@@ -88,13 +91,14 @@ public final class AdamW implements IUpdater {
 
     /** The same configuration with decoupled decay λ (e.g. 0 to opt a layer out through its updater). */
     public AdamW withWeightDecay(double weightDecay) {
-        return new AdamW(learningRate, schedule, beta1, beta2, epsilon, weightDecay, null, decayConvention, amsgrad);
+        return new AdamW(learningRate, schedule, beta1, beta2, epsilon, weightDecay, null, decayConvention, amsgrad,
+                nonFiniteGradients);
     }
 
     /** The same configuration with another schedule multiplier η_t. */
     public AdamW withSchedule(ISchedule schedule) {
         return new AdamW(learningRate, schedule, beta1, beta2, epsilon, weightDecay, normalizedWeightDecay,
-                decayConvention, amsgrad);
+                decayConvention, amsgrad, nonFiniteGradients);
     }
 
     @Override
@@ -145,7 +149,7 @@ public final class AdamW implements IUpdater {
     @Override
     public AdamW clone() {
         return new AdamW(learningRate, schedule == null ? null : schedule.clone(), beta1, beta2, epsilon, weightDecay,
-                normalizedWeightDecay, decayConvention, amsgrad);
+                normalizedWeightDecay, decayConvention, amsgrad, nonFiniteGradients);
     }
 
     public double getLearningRate() { return learningRate; }
@@ -157,6 +161,7 @@ public final class AdamW implements IUpdater {
     public NormalizedWeightDecay getNormalizedWeightDecay() { return normalizedWeightDecay; }
     public DecayConvention getDecayConvention() { return decayConvention; }
     public boolean isAmsgrad() { return amsgrad; }
+    public NonFiniteGradients getNonFiniteGradients() { return nonFiniteGradients; }
 
     @Override
     public boolean equals(Object o) {
@@ -166,13 +171,14 @@ public final class AdamW implements IUpdater {
         return learningRate == a.learningRate && Objects.equals(schedule, a.schedule) && beta1 == a.beta1
                 && beta2 == a.beta2 && epsilon == a.epsilon && weightDecay == a.weightDecay
                 && Objects.equals(normalizedWeightDecay, a.normalizedWeightDecay)
-                && decayConvention == a.decayConvention && amsgrad == a.amsgrad;
+                && decayConvention == a.decayConvention && amsgrad == a.amsgrad
+                && nonFiniteGradients == a.nonFiniteGradients;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(learningRate, schedule, beta1, beta2, epsilon, weightDecay, normalizedWeightDecay,
-                decayConvention, amsgrad);
+                decayConvention, amsgrad, nonFiniteGradients);
     }
 
     @Override
@@ -180,7 +186,8 @@ public final class AdamW implements IUpdater {
         return "AdamW{lr=" + learningRate + (schedule != null ? ", schedule=" + schedule : "") + ", beta1=" + beta1
                 + ", beta2=" + beta2 + ", epsilon=" + epsilon
                 + (normalizedWeightDecay != null ? ", " + normalizedWeightDecay : ", weightDecay=" + weightDecay)
-                + ", " + decayConvention + (amsgrad ? ", amsgrad" : "") + "}";
+                + ", " + decayConvention + (amsgrad ? ", amsgrad" : "")
+                + (nonFiniteGradients != NonFiniteGradients.FAIL ? ", nonFinite=" + nonFiniteGradients : "") + "}";
     }
 
     /** Builder with {@code torch.optim.AdamW}'s defaults; every value is validated by {@link #build()}. */
@@ -194,6 +201,7 @@ public final class AdamW implements IUpdater {
         private NormalizedWeightDecay normalizedWeightDecay;
         private DecayConvention decayConvention = DecayConvention.LR_COUPLED;
         private boolean amsgrad;
+        private NonFiniteGradients nonFiniteGradients = NonFiniteGradients.FAIL;
 
         /** Base learning rate α (PyTorch's {@code lr}); with a schedule lr_t = α·η_t. */
         public Builder learningRate(double learningRate) { this.learningRate = learningRate; return this; }
@@ -220,11 +228,13 @@ public final class AdamW implements IUpdater {
         public Builder normalizedWeightDecay(NormalizedWeightDecay n) { this.normalizedWeightDecay = n; return this; }
         public Builder decayConvention(DecayConvention c) { this.decayConvention = c; return this; }
         public Builder amsgrad(boolean amsgrad) { this.amsgrad = amsgrad; return this; }
+        /** NaN/Inf gradient policy (default {@link NonFiniteGradients#FAIL}). */
+        public Builder nonFiniteGradients(NonFiniteGradients policy) { this.nonFiniteGradients = policy; return this; }
 
         public AdamW build() {
             double wd = weightDecay != null ? weightDecay : (normalizedWeightDecay != null ? 0 : DEFAULT_WEIGHT_DECAY);
             return new AdamW(learningRate, schedule, beta1, beta2, epsilon, wd, normalizedWeightDecay,
-                    decayConvention, amsgrad);
+                    decayConvention, amsgrad, Check.notNull("nonFiniteGradients", nonFiniteGradients));
         }
     }
 }

@@ -36,6 +36,7 @@ public final class AdamWR {
         public Builder weightDecay(double lambda) { adamw.weightDecay(lambda); return this; }
         public Builder decayConvention(DecayConvention c) { adamw.decayConvention(c); return this; }
         public Builder amsgrad(boolean amsgrad) { adamw.amsgrad(amsgrad); return this; }
+        public Builder nonFiniteGradients(NonFiniteGradients p) { adamw.nonFiniteGradients(p); return this; }
 
         /** Restart periods T_0, T_0·T_mult, … counted in iterations. */
         public Builder restartsInIterations(double t0, double tMult) {

@@ -83,9 +83,14 @@ public final class AdamWUpdater implements GradientUpdater<AdamW> {
         if (gradient.length() != m.length())
             throw new IllegalStateException("gradient length " + gradient.length() + " differs from the state length "
                     + m.length());
-        DecayLedger.Segments decayed = DecayLedger.forThread().take(gradient);
+        DecayLedger ledger = DecayLedger.forThread();
+        DecayLedger.Segments decayed = ledger.take(gradient);
         if (config.hasDecay() && decayed.marked == 0)
             throw missingCompanion(gradient);
+        if (ledger.nonFiniteStep(gradient, iteration, epoch, config.getNonFiniteGradients())) {
+            gradient.assign(0); // skipped step: θ −= 0, state untouched
+            return;
+        }
         if (kernel == null) kernel = Kernels.forType(gradient.dataType());
         kernel.step(scalars.compute(config, iteration, epoch), gradient, m, v, vmax, decayed);
     }

@@ -5,6 +5,13 @@ import io.github.dl4jadamw.kernel.DecaySegments;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +24,7 @@ import java.util.List;
  * <p>Allocation-free in steady state: entries are pooled and reused.
  */
 final class DecayLedger {
+    private static final Logger LOG = LoggerFactory.getLogger(DecayLedger.class);
     private static final ThreadLocal<DecayLedger> LEDGER = ThreadLocal.withInitial(DecayLedger::new);
 
     static DecayLedger forThread() {
@@ -97,6 +105,38 @@ final class DecayLedger {
         return segments;
     }
 
+    // ---- once-per-step gradient check (see NonFiniteGradients) ----
+    private DataBuffer checkedRoot;
+    private int checkedIteration, checkedEpoch;
+    private boolean skipStep;
+
+    /**
+     * At the first AdamW block of a step (per network gradient buffer), scans the whole flattened gradient for NaN/Inf
+     * before anything is written. Returns true if this step is to be skipped; throws under FAIL.
+     */
+    boolean nonFiniteStep(INDArray blockGradient, int iteration, int epoch, NonFiniteGradients policy) {
+        DataBuffer root = Buffers.root(blockGradient);
+        if (root == checkedRoot && iteration == checkedIteration && epoch == checkedEpoch) return skipStep;
+        checkedRoot = root;
+        checkedIteration = iteration;
+        checkedEpoch = epoch;
+        skipStep = false;
+        INDArray all = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
+        if (Nd4j.getExecutioner().exec(new MatchCondition(all, Conditions.notFinite())).getLong(0) == 0) return false;
+        long first = BooleanIndexing.firstIndex(all, Conditions.notFinite()).getLong(0);
+        String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first
+                + " of the network's flattened gradient, value " + all.getDouble(first) + ")";
+        if (policy == NonFiniteGradients.FAIL) {
+            checkedRoot = null;
+            clear();
+            throw new NonFiniteGradientException("AdamW: " + what + "; no parameter or optimizer state was changed. "
+                    + "Set nonFiniteGradients(SKIP_STEP) to skip such steps instead.", iteration, first);
+        }
+        LOG.warn("AdamW: {}; skipping this step (parameters and state unchanged)", what);
+        skipStep = true;
+        return true;
+    }
+
     void clear() {
         for (int i = 0; i < size; i++) pool.get(i).param = null;
         size = 0;
@@ -137,7 +177,39 @@ final class DecayLedger {
         /** Parameters of the block that carried a marker at all (decayed or explicitly excluded). */
         int marked;
 
-        void clear() { n = 0; marked = 0; }
+        // ---- once-per-step gradient check (see NonFiniteGradients) ----
+    private DataBuffer checkedRoot;
+    private int checkedIteration, checkedEpoch;
+    private boolean skipStep;
+
+    /**
+     * At the first AdamW block of a step (per network gradient buffer), scans the whole flattened gradient for NaN/Inf
+     * before anything is written. Returns true if this step is to be skipped; throws under FAIL.
+     */
+    boolean nonFiniteStep(INDArray blockGradient, int iteration, int epoch, NonFiniteGradients policy) {
+        DataBuffer root = Buffers.root(blockGradient);
+        if (root == checkedRoot && iteration == checkedIteration && epoch == checkedEpoch) return skipStep;
+        checkedRoot = root;
+        checkedIteration = iteration;
+        checkedEpoch = epoch;
+        skipStep = false;
+        INDArray all = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
+        if (Nd4j.getExecutioner().exec(new MatchCondition(all, Conditions.notFinite())).getLong(0) == 0) return false;
+        long first = BooleanIndexing.firstIndex(all, Conditions.notFinite()).getLong(0);
+        String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first
+                + " of the network's flattened gradient, value " + all.getDouble(first) + ")";
+        if (policy == NonFiniteGradients.FAIL) {
+            checkedRoot = null;
+            clear();
+            throw new NonFiniteGradientException("AdamW: " + what + "; no parameter or optimizer state was changed. "
+                    + "Set nonFiniteGradients(SKIP_STEP) to skip such steps instead.", iteration, first);
+        }
+        LOG.warn("AdamW: {}; skipping this step (parameters and state unchanged)", what);
+        skipStep = true;
+        return true;
+    }
+
+    void clear() { n = 0; marked = 0; }
 
         void add(Entry e) {
             if (n == list.size()) list.add(e); else list.set(n, e);

@@ -22,8 +22,8 @@ import org.nd4j.linalg.schedule.ISchedule;
  * makes the two identical, which is how the ND4J-op kernel reuses these scalars.
  */
 public final class StepScalars {
-    /** Step number t = iteration + 1. */
-    public int t;
+    /** Step number t = iteration + 1 (a long: DL4J's int iteration may be Integer.MAX_VALUE). */
+    public long t;
     /** Schedule multiplier η_t. */
     public double eta;
     /** Learning rate lr_t = α·η_t. */
@@ -44,7 +44,7 @@ public final class StepScalars {
     /** Fills the scalars for the step at DL4J {@code iteration} (0-based) and {@code epoch}. */
     public StepScalars compute(AdamW c, int iteration, int epoch) {
         ISchedule schedule = c.getSchedule();
-        t = iteration + 1;
+        t = iteration + 1L;
         eta = schedule == null ? 1.0 : schedule.valueAt(iteration, epoch);
         lr = c.getLearningRate() * eta;
         double lambda = c.getNormalizedWeightDecay() != null

@@ -32,6 +32,10 @@ public final class Nd4jOpKernel implements AdamWKernel {
     public void step(StepScalars s, INDArray gradient, INDArray m, INDArray v, INDArray vmax, DecaySegments decayed) {
         INDArray g = gradient.reshape(gradient.length());
         DataType type = g.dataType();
+        if (type == DataType.HALF || type == DataType.BFLOAT16) {
+            stepInFloat(s, g, m, v, vmax, decayed);
+            return;
+        }
         // libnd4j casts β1, β2 to the array type and forms 1−β2 and 1−β^t there. In float32, 1 − (float)0.999 is off by
         // 1.3e-5 relative (worse as β2 → 1), which would put v outside PyTorch's tolerance. So: scale g by
         // k = √((1−β2)/(1−b2)) (b2 = β2 as the op sees it), which makes the op's v exactly PyTorch's v (and its m k·m),
@@ -42,7 +46,7 @@ public final class Nd4jOpKernel implements AdamWKernel {
         // op: u = lrOp·√bc2Op/bc1Op · mOp/(√v + εOp);   ours: u = stepSize·√bc2·m/(√v + ε√bc2),  mOp = k·m
         double lrOp = s.stepSize * s.sqrtBc2 * bc1Op / (Math.sqrt(bc2Op) * k);
         if (k != 1) g.muli(k);
-        int iteration = s.t - 1; // the ops count from 0 and use t = iteration + 1, as DL4J does
+        int iteration = (int) (s.t - 1); // the ops count from 0 and use t = iteration + 1, as DL4J does
         if (s.amsgrad) {
             Nd4j.exec(new AmsGradUpdater(g, v, m, vmax, lrOp, s.beta1, s.beta2, s.epsilonForOp, iteration));
         } else {
@@ -58,6 +62,27 @@ public final class Nd4jOpKernel implements AdamWKernel {
             // u = u + d_t·θ
             Nd4j.exec(new Axpy(p, gs, gs, s.decay));
         }
+    }
+
+    /**
+     * 16-bit networks: the step is computed in float32 on float copies and stored back. In 16 bits ε' = ε·√(1−β2^t)
+     * (≈ 3e-10) and (1−β2)·g² underflow, so the element math must not run in the array type; the state itself stays in
+     * the network's type (DL4J allocates it so). One scratch copy per array and step: this is not a fast path.
+     */
+    private void stepInFloat(StepScalars s, INDArray g, INDArray m, INDArray v, INDArray vmax, DecaySegments decayed) {
+        INDArray gf = g.castTo(DataType.FLOAT), mf = m.castTo(DataType.FLOAT), vf = v.castTo(DataType.FLOAT);
+        INDArray xf = vmax == null ? null : vmax.castTo(DataType.FLOAT);
+        DecaySegments asFloat = new DecaySegments() {
+            @Override public int count() { return decayed.count(); }
+            @Override public long offset(int i) { return decayed.offset(i); }
+            @Override public long length(int i) { return decayed.length(i); }
+            @Override public INDArray param(int i) { return flat(decayed.param(i)).castTo(DataType.FLOAT); }
+        };
+        new Nd4jOpKernel().step(s, gf, mf, vf, xf, asFloat);
+        g.assign(gf);
+        m.assign(mf);
+        v.assign(vf);
+        if (vmax != null) vmax.assign(xf);
     }
 
     /** A scalar as libnd4j sees it inside an op on arrays of {@code type}. */

@@ -1,0 +1,249 @@
+package io.github.dl4jadamw;
+
+import io.github.dl4jadamw.kernel.Kernels;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** NaN/Inf gradients, float32 decay precision, half precision, the int iteration limit, threads. */
+class FaultsTest {
+
+    static boolean finite(INDArray a) {
+        return org.nd4j.linalg.indexing.BooleanIndexing.and(a, org.nd4j.linalg.indexing.conditions.Conditions.isFinite());
+    }
+
+    private static DataSet poisoned(double bad) {
+        DataSet d = TestNets.data(5, 8);
+        d.getFeatures().putScalar(3, 1, bad);
+        return d;
+    }
+
+    @Test
+    void nonFiniteGradientFailsWithNothingChanged() {
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().build(), true), true);
+        net.fit(TestNets.data(1, 8));
+        INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
+        for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY}) {
+            NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class, () -> net.fit(poisoned(bad)));
+            assertTrue(e.getMessage().contains("NaN/Inf"), e.getMessage());
+            assertEquals(1, e.getIteration());
+            assertEquals(params, net.params());
+            assertEquals(state, net.getUpdater().getStateViewArray());
+        }
+        net.fit(TestNets.data(2, 8)); // recovers on good data
+        assertNotEquals(params, net.params());
+    }
+
+    @Test
+    void skipStepPolicyLeavesEverythingAsItWas() {
+        AdamW a = AdamW.builder().nonFiniteGradients(NonFiniteGradients.SKIP_STEP).build();
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(a, true), false);
+        net.fit(TestNets.data(1, 8));
+        INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
+        net.fit(poisoned(Double.NaN));
+        assertEquals(params, net.params());
+        assertEquals(state, net.getUpdater().getStateViewArray());
+        assertEquals(2, net.getIterationCount());
+        net.fit(TestNets.data(2, 8));
+        assertTrue(finite(net.params()) && !net.params().equals(params));
+    }
+
+    /**
+     * lr·λ = 1e-8 in float32. PyTorch's {@code p.mul_(1 − lr·λ)} rounds the factor to 1 and never decays. Here the
+     * decay rides on the update, u = adam + d·θ: (1) u carries d·θ exactly as float32 can hold it; (2) along a
+     * trajectory with varying gradients the decay's mean effect on θ matches a float64 oracle (a change of d·θ per
+     * step is below half an ulp of θ, so any float32 θ keeps it only through rounding of the whole update).
+     */
+    @Test
+    void tinyDecayIsNotRoundedAwayInFloat32() {
+        double lr = 1e-4, lambda = 1e-4;
+        assertEquals(1.0f, (float) (1 - lr * lambda), "the PyTorch-style factor rounds to 1 in float32");
+        int n = 2000, steps = 1500;
+        java.util.Random rnd = new java.util.Random(11);
+        double[] theta0 = new double[n];
+        double[][] grads = new double[steps][n];
+        for (int i = 0; i < n; i++) theta0[i] = 0.5 + rnd.nextDouble();
+        for (double[] g : grads) for (int i = 0; i < n; i++) g[i] = rnd.nextGaussian();
+        double ref = mean(oracle(lr, lambda, grads, theta0)) - mean(oracle(lr, 0, grads, theta0));
+        for (Kernels.Choice k : new Kernels.Choice[]{Kernels.Choice.CPU, Kernels.Choice.ND4J}) {
+            double[] firstUpdate = new double[2];
+            double with = mean(runFloat32(k, lr, lambda, grads, theta0, firstUpdate));
+            double[] firstUpdate0 = new double[2];
+            double without = mean(runFloat32(k, lr, 0, grads, theta0, firstUpdate0));
+            double carried = firstUpdate[0] - firstUpdate0[0];
+            assertEquals(lr * lambda * (float) theta0[0], carried, 1e-3 * lr * lambda, k + ": u carries d·θ");
+            assertEquals(ref, with - without, Math.abs(ref) * 0.1, k + ": mean decay effect " + (with - without)
+                    + " vs float64 " + ref);
+        }
+    }
+
+    private static double mean(double[] a) {
+        double s = 0;
+        for (double x : a) s += x;
+        return s / a.length;
+    }
+
+    private static double[] runFloat32(Kernels.Choice k, double lr, double lambda, double[][] grads, double[] theta0,
+                                       double[] firstUpdate) {
+        String prev = System.getProperty(Kernels.PROPERTY);
+        System.setProperty(Kernels.PROPERTY, k.name());
+        try {
+            int n = theta0.length;
+            AdamW cfg = AdamW.builder().learningRate(lr).weightDecay(lambda).build();
+            INDArray p = Nd4j.createFromArray(theta0).castTo(DataType.FLOAT);
+            GradientUpdater<?> u = cfg.instantiate(Nd4j.zeros(DataType.FLOAT, cfg.stateSize(n)), true);
+            for (int i = 0; i < grads.length; i++) {
+                INDArray grad = Nd4j.createFromArray(grads[i]).castTo(DataType.FLOAT);
+                new DecoupledWeightDecay(true).apply(p, grad, lr, i, 0);
+                u.applyUpdater(grad, i, 0);
+                if (i == 0) firstUpdate[0] = grad.getDouble(0);
+                p.subi(grad);
+            }
+            return p.castTo(DataType.DOUBLE).toDoubleVector();
+        } finally {
+            if (prev == null) System.clearProperty(Kernels.PROPERTY); else System.setProperty(Kernels.PROPERTY, prev);
+        }
+    }
+
+    /** Scalar AdamW in double, written from the paper/PyTorch formula (independent of StepScalars). */
+    private static double[] oracle(double lr, double lambda, double[][] grads, double[] theta0) {
+        double[] out = new double[theta0.length];
+        double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+        for (int i = 0; i < theta0.length; i++) {
+            double m = 0, v = 0, theta = theta0[i];
+            for (int t = 1; t <= grads.length; t++) {
+                double g = grads[t - 1][i];
+                theta -= lr * lambda * theta;
+                m = b1 * m + (1 - b1) * g;
+                v = b2 * v + (1 - b2) * g * g;
+                theta -= lr * (m / (1 - Math.pow(b1, t))) / (Math.sqrt(v / (1 - Math.pow(b2, t))) + eps);
+            }
+            out[i] = theta;
+        }
+        return out;
+    }
+
+    /** DL4J networks accept DOUBLE, FLOAT and HALF; BFLOAT16 arrays (e.g. SameDiff) go through the updater API. */
+    @Test
+    void bfloat16ConvergesOnAQuadratic() {
+        AdamW cfg = AdamW.builder().learningRate(0.05).weightDecay(0).build();
+        INDArray target = Nd4j.createFromArray(1.0, -2.0, 0.5, 3.0).castTo(DataType.BFLOAT16);
+        INDArray p = Nd4j.zeros(DataType.BFLOAT16, 4);
+        GradientUpdater<?> u = cfg.instantiate(Nd4j.zeros(DataType.BFLOAT16, cfg.stateSize(4)), true);
+        for (int i = 0; i < 400; i++) {
+            INDArray grad = p.sub(target);             // ∇ ½‖θ − target‖²
+            u.applyUpdater(grad, i, 0);
+            p.subi(grad);
+        }
+        assertEquals(DataType.BFLOAT16, p.dataType());
+        double err = p.castTo(DataType.DOUBLE).sub(target.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        assertTrue(err < 0.1, "bfloat16 AdamW should reach the minimum; max error " + err);
+    }
+
+    @Test
+    void halfNetworksTrain() {
+        for (DataType dt : new DataType[]{DataType.HALF}) {
+            MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().learningRate(0.01).build(), true)
+                    .dataType(dt), false);
+            DataSet d = TestNets.data(9, 32);
+            DataSet cast = new DataSet(d.getFeatures().castTo(dt), d.getLabels().castTo(dt));
+            double first = net.score(cast);
+            for (int i = 0; i < 60; i++) net.fit(cast);
+            assertTrue(finite(net.params()), dt + " parameters must stay finite");
+            assertEquals(dt, net.getUpdater().getStateViewArray().dataType(), "state is kept in the network's type");
+            assertTrue(net.score(cast) < 0.9 * first, dt + ": loss " + first + " -> " + net.score(cast));
+        }
+    }
+
+    /** DL4J's iteration is an int: the step t = iteration + 1 must not overflow at Integer.MAX_VALUE. */
+    @Test
+    void iterationAtTheIntLimit() {
+        StepScalars s = new StepScalars().compute(AdamW.builder().build(), Integer.MAX_VALUE, 0);
+        assertEquals(2147483648L, s.t);
+        assertEquals(1e-3, s.stepSize, 1e-18);          // 1 − β1^t = 1
+        assertEquals(1.0, s.sqrtBc2, 1e-15);
+        for (Kernels.Choice k : new Kernels.Choice[]{Kernels.Choice.CPU, Kernels.Choice.ND4J}) {
+            System.setProperty(Kernels.PROPERTY, k.name());
+            try {
+                AdamW cfg = AdamW.builder().weightDecay(0).build();
+                GradientUpdater<?> u = cfg.instantiate(Nd4j.zeros(DataType.DOUBLE, cfg.stateSize(2)), true);
+                INDArray grad = Nd4j.createFromArray(0.5, -2.0);
+                u.applyUpdater(grad, Integer.MAX_VALUE, 0);
+                // first moment (1−β1)g, second (1−β2)g², no bias correction left: u = lr·0.1g/(√(0.001)|g| + ε)
+                for (int i = 0; i < 2; i++) {
+                    double gi = i == 0 ? 0.5 : -2.0;
+                    assertEquals(1e-3 * 0.1 * gi / (Math.sqrt(0.001) * Math.abs(gi) + 1e-8), grad.getDouble(i), 1e-15, k.name());
+                }
+            } finally {
+                System.clearProperty(Kernels.PROPERTY);
+            }
+        }
+    }
+
+    /**
+     * One AdamW object (and one schedule) shared by two networks trained at once in two threads: each network's
+     * trajectory equals its sequential run. Each network gets its own MultiLayerConfiguration (conf.clone()), because
+     * DL4J keeps the iteration counter in that object (see the next test).
+     */
+    @Test
+    @Timeout(120)
+    void networksSharingOneUpdaterConfigurationTrainIndependently() throws Exception {
+        AdamW shared = AdamWR.builder().learningRate(0.01).restartsInIterations(4, 2).weightDecay(0.1).build();
+        MultiLayerConfiguration conf = TestNets.mlp(TestNets.builder(shared, true), false).getLayerWiseConfigurations();
+        List<INDArray> reference = new ArrayList<>();
+        for (int w = 0; w < 2; w++) reference.add(train(sharing(conf, shared), w));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<INDArray>> futures = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int worker = w;
+                MultiLayerNetwork net = sharing(conf, shared);
+                futures.add(pool.submit(() -> train(net, worker)));
+            }
+            for (int w = 0; w < 2; w++) assertEquals(reference.get(w), futures.get(w).get(), "worker " + w);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A network from a clone of conf whose layers all use the very same AdamW instance. */
+    private static MultiLayerNetwork sharing(MultiLayerConfiguration conf, AdamW shared) {
+        MultiLayerConfiguration c = conf.clone();
+        for (int i = 0; i < c.getConfs().size(); i++)
+            ((org.deeplearning4j.nn.conf.layers.BaseLayer) c.getConf(i).getLayer()).setIUpdater(shared);
+        MultiLayerNetwork net = new MultiLayerNetwork(c);
+        net.init();
+        return net;
+    }
+
+    /** Documents a DL4J fact README warns about: networks built on one conf object share its iteration counter. */
+    @Test
+    void dl4jKeepsTheIterationCounterInTheConfiguration() {
+        MultiLayerConfiguration conf = TestNets.mlp(TestNets.builder(AdamW.builder().build(), true), false)
+                .getLayerWiseConfigurations();
+        MultiLayerNetwork a = new MultiLayerNetwork(conf), b = new MultiLayerNetwork(conf);
+        a.init();
+        b.init();
+        a.fit(TestNets.data(1, 8));
+        assertEquals(1, b.getIterationCount(), "if this fails, DL4J no longer shares the counter: update README");
+    }
+
+    private static INDArray train(MultiLayerNetwork net, int worker) {
+        for (int i = 0; i < 30; i++) net.fit(TestNets.data(100L * worker + i % 7, 16));
+        return net.params().dup();
+    }
+}
