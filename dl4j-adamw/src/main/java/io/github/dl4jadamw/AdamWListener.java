@@ -1,0 +1,229 @@
+package io.github.dl4jadamw;
+
+import io.github.dl4jadamw.schedule.CosineWarmRestarts;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Makes AdamW/AdamWR visible while training: per layer with an AdamW updater, the learning rate lr_t, the schedule
+ * multiplier η_t, the decay factor applied per step d_t, its half-life t½ = −ln 2 / ln(1 − d_t) (steps for decay alone
+ * to halve a weight), and the L2 norm of the layer's weights; restart events of a warm-restart schedule; and,
+ * optionally, a checkpoint at the end of each restart period (SGDR snapshots, Loshchilov &amp; Hutter 2017).
+ * Reports go to SLF4J (INFO) or to a consumer of your choice. A plain DL4J listener: add it next to others, e.g.
+ * DL4J's UI {@code StatsListener}.
+ *
+ * <pre>{@code
+ * net.setListeners(AdamWListener.builder().reportEvery(100).snapshotsTo(new File("snapshots")).build(),
+ *                  new StatsListener(statsStorage));
+ * }</pre>
+ */
+public final class AdamWListener extends BaseTrainingListener {
+    private static final Logger LOG = LoggerFactory.getLogger(AdamWListener.class);
+
+    /** One layer's figures after the step at {@code iteration}. */
+    public static final class Record {
+        public final String layer;
+        public final int iteration, epoch;
+        public final double learningRate, eta, decayPerStep, halfLifeSteps, weightNorm;
+
+        Record(String layer, int iteration, int epoch, double learningRate, double eta, double decayPerStep,
+               double weightNorm) {
+            this.layer = layer;
+            this.iteration = iteration;
+            this.epoch = epoch;
+            this.learningRate = learningRate;
+            this.eta = eta;
+            this.decayPerStep = decayPerStep;
+            this.halfLifeSteps = decayPerStep > 0 ? -Math.log(2) / Math.log1p(-decayPerStep) : Double.POSITIVE_INFINITY;
+            this.weightNorm = weightNorm;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%s: lr=%.3g eta=%.3g decay/step=%.3g t½=%.3g steps |W|=%.4g", layer, learningRate, eta,
+                    decayPerStep, halfLifeSteps, weightNorm);
+        }
+    }
+
+    /** A warm restart: the period that just ended (its index, from 0) and the iteration that starts the next. */
+    public static final class Restart {
+        public final long endedPeriod;
+        public final int nextIteration;
+        public final File snapshot;
+
+        Restart(long endedPeriod, int nextIteration, File snapshot) {
+            this.endedPeriod = endedPeriod;
+            this.nextIteration = nextIteration;
+            this.snapshot = snapshot;
+        }
+    }
+
+    private final int reportEvery;
+    private final File snapshotDir;
+    private final Consumer<List<Record>> sink;
+    private final List<Restart> restarts = Collections.synchronizedList(new ArrayList<>());
+    private volatile List<Record> last = List.of();
+    private final StepScalars scalars = new StepScalars();
+
+    private AdamWListener(int reportEvery, File snapshotDir, Consumer<List<Record>> sink) {
+        this.reportEvery = reportEvery;
+        this.snapshotDir = snapshotDir;
+        this.sink = sink;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        List<Record> records = new ArrayList<>();
+        CosineWarmRestarts restartSchedule = null;
+        for (Map.Entry<String, Layer> e : layers(model)) {
+            Layer l = e.getValue();
+            if (!(l.conf().getLayer() instanceof BaseLayer)) continue;
+            BaseLayer conf = (BaseLayer) l.conf().getLayer();
+            if (!(conf.getIUpdater() instanceof AdamW)) continue;
+            AdamW a = (AdamW) conf.getIUpdater();
+            if (restartSchedule == null && a.getSchedule() instanceof CosineWarmRestarts)
+                restartSchedule = (CosineWarmRestarts) a.getSchedule();
+            if (reportEvery > 0 && iteration % reportEvery == 0) {
+                scalars.compute(a, iteration, epoch);
+                records.add(new Record(e.getKey(), iteration, epoch, scalars.lr, scalars.eta,
+                        decays(conf) ? scalars.decay : 0, weightNorm(l)));
+            }
+        }
+        if (!records.isEmpty()) {
+            last = List.copyOf(records);
+            sink.accept(last);
+        }
+        if (restartSchedule != null) {
+            long now = restartSchedule.periodAt(restartSchedule.unitsAt(iteration)).index;
+            long next = restartSchedule.periodAt(restartSchedule.unitsAt(iteration + 1)).index;
+            if (next > now) restart(model, now, iteration + 1);
+        }
+    }
+
+    private void restart(Model model, long endedPeriod, int nextIteration) {
+        File snap = null;
+        if (snapshotDir != null) {
+            snap = new File(snapshotDir, "snapshot-period-" + endedPeriod + "-iter-" + nextIteration + ".zip");
+            // DL4J calls iterationDone before it increments the iteration counter: save the counter the restored
+            // network must continue from (the step just taken is complete), then put DL4J's value back.
+            int counter = iterationCount(model);
+            setIterationCount(model, nextIteration);
+            try {
+                snapshotDir.mkdirs();
+                ModelSerializer.writeModel(model, snap, true);
+            } catch (IOException ex) {
+                throw new UncheckedIOException("could not write SGDR snapshot " + snap, ex);
+            } finally {
+                setIterationCount(model, counter);
+            }
+        }
+        restarts.add(new Restart(endedPeriod, nextIteration, snap));
+        LOG.info("AdamWR: restart period {} ended; iteration {} starts period {}{}", endedPeriod, nextIteration,
+                endedPeriod + 1, snap == null ? "" : " (snapshot " + snap + ")");
+    }
+
+    private static int iterationCount(Model m) {
+        return m instanceof MultiLayerNetwork ? ((MultiLayerNetwork) m).getIterationCount()
+                : ((ComputationGraph) m).getIterationCount();
+    }
+
+    private static void setIterationCount(Model m, int n) {
+        if (m instanceof MultiLayerNetwork) ((MultiLayerNetwork) m).getLayerWiseConfigurations().setIterationCount(n);
+        else ((ComputationGraph) m).getConfiguration().setIterationCount(n);
+    }
+
+    /** Does this layer carry a decay marker on its weights? (The figures then describe the weights' decay.) */
+    private static boolean decays(BaseLayer conf) {
+        return conf.getRegularization() != null && conf.getRegularization().stream()
+                .anyMatch(r -> r instanceof DecoupledWeightDecay && ((DecoupledWeightDecay) r).isDecay())
+                && conf.getRegularization().stream()
+                .noneMatch(r -> r instanceof DecoupledWeightDecay && !((DecoupledWeightDecay) r).isDecay());
+    }
+
+    private static double weightNorm(Layer l) {
+        double sq = 0;
+        for (Map.Entry<String, INDArray> p : l.paramTable().entrySet())
+            if (l.conf().getLayer().initializer().isWeightParam(l.conf().getLayer(), p.getKey())) {
+                double n = p.getValue().norm2Number().doubleValue();
+                sq += n * n;
+            }
+        return Math.sqrt(sq);
+    }
+
+    private static List<Map.Entry<String, Layer>> layers(Model model) {
+        List<Map.Entry<String, Layer>> out = new ArrayList<>();
+        if (model instanceof MultiLayerNetwork) {
+            Layer[] ls = ((MultiLayerNetwork) model).getLayers();
+            for (int i = 0; i < ls.length; i++)
+                out.add(Map.entry(ls[i].conf().getLayer().getLayerName() != null ? ls[i].conf().getLayer().getLayerName()
+                        : String.valueOf(i), ls[i]));
+        } else if (model instanceof ComputationGraph) {
+            for (Layer l : ((ComputationGraph) model).getLayers()) out.add(Map.entry(l.conf().getLayer().getLayerName(), l));
+        }
+        return out;
+    }
+
+    /** The figures of the last report. */
+    public List<Record> lastRecords() {
+        return last;
+    }
+
+    /** Restarts seen so far (with their snapshot files, if snapshots are on). */
+    public List<Restart> restarts() {
+        synchronized (restarts) {
+            return List.copyOf(restarts);
+        }
+    }
+
+    public static final class Builder {
+        private int reportEvery = 100;
+        private File snapshotDir;
+        private Consumer<List<Record>> sink = rs -> {
+            if (LOG.isInfoEnabled())
+                LOG.info("AdamW iteration {} epoch {}: {}", rs.get(0).iteration, rs.get(0).epoch, rs);
+        };
+
+        /** Report every n iterations (0 = never; restarts and snapshots still happen). */
+        public Builder reportEvery(int n) {
+            this.reportEvery = (int) Check.atLeast("reportEvery", n, 0);
+            return this;
+        }
+
+        /** Write a checkpoint (ModelSerializer, with updater) at the end of each restart period. */
+        public Builder snapshotsTo(File dir) {
+            this.snapshotDir = dir;
+            return this;
+        }
+
+        /** Where reports go instead of SLF4J. */
+        public Builder sink(Consumer<List<Record>> sink) {
+            this.sink = Check.notNull("sink", sink);
+            return this;
+        }
+
+        public AdamWListener build() {
+            return new AdamWListener(reportEvery, snapshotDir, sink);
+        }
+    }
+}
