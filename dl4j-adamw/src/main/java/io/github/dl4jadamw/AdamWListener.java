@@ -100,8 +100,8 @@ public final class AdamWListener extends BaseTrainingListener {
             Layer l = e.getValue();
             if (!(l.conf().getLayer() instanceof BaseLayer)) continue;
             BaseLayer conf = (BaseLayer) l.conf().getLayer();
-            if (!(conf.getIUpdater() instanceof AdamW)) continue;
-            AdamW a = (AdamW) conf.getIUpdater();
+            if (!(conf.getIUpdater() instanceof DecoupledDecayUpdater)) continue;
+            DecoupledDecayUpdater a = (DecoupledDecayUpdater) conf.getIUpdater();
             if (restartSchedule == null && a.getSchedule() instanceof CosineWarmRestarts)
                 restartSchedule = (CosineWarmRestarts) a.getSchedule();
             if (reportEvery > 0 && iteration % reportEvery == 0) {

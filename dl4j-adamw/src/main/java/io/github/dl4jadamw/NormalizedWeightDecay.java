@@ -16,7 +16,9 @@ import java.util.Objects;
  * iterations lasts T_i·b/B epochs, so there λ = λ_norm/√T_i. Without a restart schedule T is
  * {@code totalEpochs}.
  */
-public final class NormalizedWeightDecay {
+public final class NormalizedWeightDecay implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     @JsonProperty private final double lambdaNorm;
     @JsonProperty private final long batchSize;
     @JsonProperty private final long trainingSetSize;

@@ -3,8 +3,8 @@ package io.github.dl4jadamw;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
- * The one definition of AdamW's step: the per-step scalars (computed once per step and block) and the
- * element formula. Both kernels take their numbers from here and differ only in how they walk memory.
+ * The one definition of the step of AdamW and SGDW: the per-step scalars (computed once per step and block) and the
+ * element formulas. Both kernels take their numbers from here and differ only in how they walk memory.
  *
  * <p>At DL4J iteration i (0-based) the step number is t = i + 1 and, with θ the parameter, g its gradient:
  * <pre>
@@ -20,6 +20,12 @@ import org.nd4j.linalg.schedule.ISchedule;
  * ε is added after bias correction, as in PyTorch, optax and the paper. libnd4j's {@code adam_updater} adds
  * ε before it ({@code lr·√(1−β2^t)/(1−β1^t)·m/(√v+ε)}); feeding it {@link #epsilonForOp} = ε·√(1−β2^t)
  * makes the two identical, which is how the ND4J-op kernel reuses these scalars.
+ *
+ * <p>SGDW (the paper's Algorithm 1), with momentum μ, shares η_t, lr_t and d_t:
+ * <pre>
+ *   m     = μ·m + lr_t·g
+ *   u     = m + d_t·θ           (Nesterov: u = μ·m + lr_t·g + d_t·θ)
+ * </pre>
  */
 public final class StepScalars {
     /** Step number t = iteration + 1 (a long: DL4J's int iteration may be Integer.MAX_VALUE). */
@@ -40,9 +46,12 @@ public final class StepScalars {
     /** ε·√(1 − β2^t): the ε that gives libnd4j's adam/amsgrad ops the formula above. */
     public double epsilonForOp;
     public boolean amsgrad;
+    /** SGDW: momentum μ and Nesterov flag. */
+    public double momentum;
+    public boolean nesterov;
 
     /** Fills the scalars for the step at DL4J {@code iteration} (0-based) and {@code epoch}. */
-    public StepScalars compute(AdamW c, int iteration, int epoch) {
+    public StepScalars compute(DecoupledDecayUpdater c, int iteration, int epoch) {
         ISchedule schedule = c.getSchedule();
         t = iteration + 1L;
         eta = schedule == null ? 1.0 : schedule.valueAt(iteration, epoch);
@@ -51,6 +60,16 @@ public final class StepScalars {
                 ? c.getNormalizedWeightDecay().lambdaAt(iteration, schedule)
                 : c.getWeightDecay();
         decay = (c.getDecayConvention() == DecayConvention.LR_COUPLED ? lr : eta) * lambda;
+        if (c instanceof SGDW) {
+            momentum = ((SGDW) c).getMomentum();
+            nesterov = ((SGDW) c).isNesterov();
+            return this;
+        }
+        adam((AdamW) c);
+        return this;
+    }
+
+    private void adam(AdamW c) {
         beta1 = c.getBeta1();
         beta2 = c.getBeta2();
         oneMinusBeta1 = 1 - beta1;
@@ -62,7 +81,6 @@ public final class StepScalars {
         epsilon = c.getEpsilon();
         epsilonForOp = epsilon * sqrtBc2;
         amsgrad = c.isAmsgrad();
-        return this;
     }
 
     // ---- the element formula, in double and in float (the CPU kernel's inner loops call these) ----
@@ -80,6 +98,24 @@ public final class StepScalars {
     /** Adam direction (lr_t/(1−β1^t))·m/(√v/√(1−β2^t) + ε); v is v̂max under AMSGrad. */
     public static double direction(double m, double v, double stepSize, double sqrtBc2, double epsilon) {
         return stepSize * m / (Math.sqrt(v) / sqrtBc2 + epsilon);
+    }
+
+    /** SGDW momentum buffer: m ← μ·m + lr_t·g */
+    public static double momentumBuffer(double m, double g, double momentum, double lr) {
+        return momentum * m + lr * g;
+    }
+
+    /** SGDW direction: m, or μ·m + lr_t·g with Nesterov (m already updated). */
+    public static double sgdDirection(double m, double g, double momentum, double lr, boolean nesterov) {
+        return nesterov ? momentum * m + lr * g : m;
+    }
+
+    public static float momentumBuffer(float m, float g, float momentum, float lr) {
+        return momentum * m + lr * g;
+    }
+
+    public static float sgdDirection(float m, float g, float momentum, float lr, boolean nesterov) {
+        return nesterov ? momentum * m + lr * g : m;
     }
 
     public static float firstMoment(float m, float g, float beta1, float oneMinusBeta1) {

@@ -112,7 +112,7 @@ class DecayPolicyTest {
         assertDecayed(d, "1_W");
     }
 
-    static ComputationGraph graph(AdamW u) {
+    static ComputationGraph graph(org.nd4j.linalg.learning.config.IUpdater u) {
         ComputationGraphConfiguration conf = TestNets.builder(u, true).graphBuilder()
                 .addInputs("in")
                 .addLayer("a", new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(3).activation(Activation.TANH).build(), "in")
@@ -125,6 +125,27 @@ class DecayPolicyTest {
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         return g;
+    }
+
+    /** SGDW: the same policy and closed form (the momentum buffer depends only on the gradient, as Adam's moments). */
+    @Test
+    void sgdwDecaysWeightsOnceLikeAdamW() {
+        Model a = TestNets.mlp(TestNets.builder(SGDW.builder().learningRate(LR).weightDecay(LAMBDA).build(), true), true);
+        Model b = TestNets.mlp(TestNets.builder(SGDW.builder().learningRate(LR).weightDecay(0).build(), true), true);
+        b.setParams(a.params().dup());
+        Map<String, INDArray> theta0 = TestNets.params(a);
+        DataSet d = TestNets.data(3, 16);
+        fit(a, d);
+        fit(b, d);
+        Map<String, INDArray> diff = TestNets.params(a);
+        Map<String, INDArray> pb = TestNets.params(b);
+        for (String k : theta0.keySet()) {
+            diff.put(k, diff.get(k).sub(pb.get(k)));
+            diff.put(k + "#theta0", theta0.get(k));
+        }
+        assertDecayed(diff, "0_W");
+        assertDecayed(diff, "2_W");
+        for (String k : new String[]{"0_b", "1_gamma", "1_beta", "2_b"}) assertNotDecayed(diff, k);
     }
 
     @Test

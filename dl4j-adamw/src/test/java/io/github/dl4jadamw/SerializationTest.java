@@ -23,8 +23,11 @@ import static org.junit.jupiter.api.Assertions.*;
 /** Config → JSON → config is equal; a network saved mid restart period resumes on exactly the same trajectory. */
 class SerializationTest {
 
-    static List<AdamW> configs() {
+    static List<DecoupledDecayUpdater> configs() {
         return List.of(
+                SGDW.builder().build(),
+                SGDWR.builder().learningRate(0.05).momentum(0.8).nesterov(true).restartsInIterations(3, 1.5)
+                        .normalizedWeightDecay(0.02, 32, 1000).decayConvention(DecayConvention.SCHEDULE_MULTIPLIER).build(),
                 AdamW.builder().build(),
                 AdamW.builder().learningRate(3e-3).betas(0.8, 0.99).epsilon(1e-6).weightDecay(0.2).amsgrad(true).build(),
                 AdamW.builder().decayConvention(DecayConvention.SCHEDULE_MULTIPLIER).weightDecay(0.05)
@@ -35,7 +38,7 @@ class SerializationTest {
 
     @Test
     void updaterAndScheduleJsonRoundTrip() throws Exception {
-        for (AdamW a : configs()) {
+        for (DecoupledDecayUpdater a : configs()) {
             String json = NeuralNetConfiguration.mapper().writeValueAsString(a);
             IUpdater back = NeuralNetConfiguration.mapper().readValue(json, IUpdater.class);
             assertEquals(a, back, json);
@@ -49,7 +52,7 @@ class SerializationTest {
 
     @Test
     void networkConfigurationsRoundTrip() {
-        for (AdamW a : configs()) {
+        for (DecoupledDecayUpdater a : configs()) {
             MultiLayerConfiguration conf = TestNets.mlp(TestNets.builder(a, true), true).getLayerWiseConfigurations();
             MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(conf.toJson());
             assertEquals(conf, back);
@@ -67,7 +70,8 @@ class SerializationTest {
     @Test
     void resumeMidRestartPeriodIsExact(@TempDir Path dir) throws Exception {
         // periods of 5, 10, 20 iterations: step 7 is inside the second period; AMSGrad adds a third state array
-        for (AdamW a : List.of(
+        for (DecoupledDecayUpdater a : List.<DecoupledDecayUpdater>of(
+                SGDWR.builder().learningRate(0.05).restartsInIterations(5, 2).weightDecay(0.1).nesterov(true).build(),
                 AdamWR.builder().learningRate(0.01).restartsInIterations(5, 2).weightDecay(0.1).build(),
                 AdamWR.builder().learningRate(0.01).restartsInEpochs(1, 2, 5).normalizedWeightDecay(0.5, 8, 40)
                         .amsgrad(true).decayConvention(DecayConvention.SCHEDULE_MULTIPLIER).build())) {

@@ -58,20 +58,34 @@ final class TrajectoryCase {
     }
 
     /**
-     * The AdamW a user configures for this case, following README's conventions table: lr-coupled cases use the
+     * The updater a user configures for this case, following README's conventions table: lr-coupled cases use the
      * PyTorch learning rate and decay as is (with a PyTorch scheduler the schedule is the absolute learning rate,
      * η from eta_min to lr); schedule-multiplier cases use α = alpha and the schedule as η_t. Coupled-L2 cases get
-     * decoupled decay 0 (their L2 goes through DL4J's L2 regularization).
+     * decoupled decay 0 (their L2 goes through DL4J's L2 regularization). SGDW cases get {@link SGDW}.
      */
-    AdamW adamw() {
+    DecoupledDecayUpdater updater() {
         JsonNode h = hyper();
         boolean paper = semantics().equals("schedule_multiplier");
         boolean l2 = semantics().equals("coupled_l2");
-        AdamW.Builder b = AdamW.builder()
-                .betas(h.path("beta1").asDouble(AdamW.DEFAULT_BETA1), h.path("beta2").asDouble(AdamW.DEFAULT_BETA2))
-                .epsilon(h.path("eps").asDouble(AdamW.DEFAULT_EPSILON))
-                .weightDecay(l2 ? 0 : h.path("weight_decay").asDouble(0))
-                .amsgrad(h.path("amsgrad").asBoolean(false))
+        DecoupledDecayUpdater.Builder<?> b;
+        AdamW.Builder adam = null;
+        SGDW.Builder sgd = null;
+        switch (algorithm()) {
+            case "adamw":
+            case "adam_l2":
+                b = adam = AdamW.builder()
+                        .betas(h.path("beta1").asDouble(AdamW.DEFAULT_BETA1), h.path("beta2").asDouble(AdamW.DEFAULT_BETA2))
+                        .epsilon(h.path("eps").asDouble(AdamW.DEFAULT_EPSILON))
+                        .amsgrad(h.path("amsgrad").asBoolean(false));
+                break;
+            case "sgdw":
+                b = sgd = SGDW.builder().momentum(h.path("momentum").asDouble(SGDW.DEFAULT_MOMENTUM))
+                        .nesterov(h.path("nesterov").asBoolean(false));
+                break;
+            default:
+                throw new UnsupportedCaseException("algorithm " + algorithm());
+        }
+        b.weightDecay(l2 ? 0 : h.path("weight_decay").asDouble(0))
                 .decayConvention(paper ? DecayConvention.SCHEDULE_MULTIPLIER : DecayConvention.LR_COUPLED);
         JsonNode s = schedule();
         String type = s.path("type").asText("constant");
@@ -96,7 +110,7 @@ final class TrajectoryCase {
         } else {
             throw new UnsupportedCaseException("schedule type " + type);
         }
-        return b.build();
+        return adam != null ? adam.build() : sgd.build();
     }
 
     /** Coupled L2 coefficient (adam_l2 cases), else 0. */

@@ -68,6 +68,18 @@ class ValidationTest {
     }
 
     @Test
+    void sgdw() {
+        rejects(() -> SGDW.builder().momentum(1.0).build(), "momentum", "1.0", "[0, 1)");
+        rejects(() -> SGDW.builder().momentum(-0.5).build(), "momentum", "-0.5");
+        rejects(() -> SGDW.builder().momentum(0).nesterov(true).build(), "momentum", "0.0", "nesterov");
+        rejects(() -> SGDW.builder().learningRate(Double.NaN).build(), "learningRate", "NaN");
+        rejects(() -> SGDW.builder().weightDecay(-1).build(), "weightDecay", "-1.0");
+        rejects(() -> SGDWR.builder().build(), "restart schedule");
+        rejects(() -> SGDWR.builder().restartsInEpochs(0, 2, 10).build(), "T_0", "0.0");
+        assertDoesNotThrow(() -> SGDWR.builder().restartsInEpochs(1, 2, 10).momentum(0.9).nesterov(true).build());
+    }
+
+    @Test
     void adamwr() {
         rejects(() -> AdamWR.builder().learningRate(1e-3).build(), "restart schedule");
         rejects(() -> AdamWR.builder().restartsInIterations(0, 2).build(), "T_0");

@@ -4,7 +4,7 @@ import io.github.dl4jadamw.StepScalars;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One AdamW step over one updater block. Implementations differ only in how they walk memory; the numbers come
+ * One AdamW or SGDW step over one updater block. Implementations differ only in how they walk memory; the numbers come
  * from {@link StepScalars}.
  */
 public interface AdamWKernel {
@@ -17,6 +17,12 @@ public interface AdamWKernel {
      * @param decayed  the block's parameter segments that receive decay d_t·θ
      */
     void step(StepScalars s, INDArray gradient, INDArray m, INDArray v, INDArray vmax, DecaySegments decayed);
+
+    /**
+     * One SGDW step: m ← μ·m + lr_t·g; u = m (Nesterov: μ·m + lr_t·g) + d_t·θ on the decayed segments; the update
+     * overwrites {@code gradient}.
+     */
+    void sgdw(StepScalars s, INDArray gradient, INDArray m, DecaySegments decayed);
 
     /** Human-readable name, for logs and benchmarks. */
     String name();

@@ -25,8 +25,6 @@ import java.util.Map;
 public final class Nd4jOpKernel implements AdamWKernel {
     /** Flat views of parameters and gradient slices, cached so a step creates no new views after the first. */
     private final Map<INDArray, INDArray> flatParams = new IdentityHashMap<>();
-    private INDArray lastGradient;
-    private final Map<Long, INDArray> gradSlices = new java.util.HashMap<>(); // by offset in the block
 
     @Override
     public void step(StepScalars s, INDArray gradient, INDArray m, INDArray v, INDArray vmax, DecaySegments decayed) {
@@ -52,15 +50,43 @@ public final class Nd4jOpKernel implements AdamWKernel {
         } else {
             Nd4j.exec(new AdamUpdater(g, v, m, lrOp, s.beta1, s.beta2, s.epsilonForOp, iteration));
         }
+        addDecay(s, g, decayed);
+    }
+
+    /**
+     * SGDW from plain ops: m ← μ·m + lr_t·g (scale, axpy), u = m or, with Nesterov, μ·m + lr_t·g (scale, axpy), then
+     * the decay axpys. Its scalars (μ, lr_t) need no compensation in float32.
+     */
+    @Override
+    public void sgdw(StepScalars s, INDArray gradient, INDArray m, DecaySegments decayed) {
+        INDArray g = gradient.reshape(gradient.length());
+        DataType type = g.dataType();
+        if (type == DataType.HALF || type == DataType.BFLOAT16) {
+            INDArray gf = g.castTo(DataType.FLOAT), mf = m.castTo(DataType.FLOAT);
+            new Nd4jOpKernel().sgdw(s, gf, mf, asFloat(decayed));
+            g.assign(gf);
+            m.assign(mf);
+            return;
+        }
+        m.muli(s.momentum);                              // m = μ·m
+        Nd4j.exec(new Axpy(g, m, m, s.lr));              //   + lr_t·g
+        if (s.nesterov) {
+            g.muli(s.lr);                                // u = lr_t·g
+            Nd4j.exec(new Axpy(m, g, g, s.momentum));    //   + μ·m
+        } else {
+            g.assign(m);                                 // u = m
+        }
+        addDecay(s, g, decayed);
+    }
+
+    /** u += d_t·θ on each decayed parameter array. */
+    private void addDecay(StepScalars s, INDArray g, DecaySegments decayed) {
         if (s.decay == 0 || decayed.count() == 0) return;
-        if (g != lastGradient) { gradSlices.clear(); lastGradient = g; }
         for (int i = 0; i < decayed.count(); i++) {
             long off = decayed.offset(i), len = decayed.length(i);
             INDArray p = flatParams.computeIfAbsent(decayed.param(i), Nd4jOpKernel::flat);
-            INDArray gs = gradSlices.computeIfAbsent(off,
-                    key -> g.get(NDArrayIndex.interval(off, off + len)));
-            // u = u + d_t·θ
-            Nd4j.exec(new Axpy(p, gs, gs, s.decay));
+            INDArray gs = g.get(NDArrayIndex.interval(off, off + len));
+            Nd4j.exec(new Axpy(p, gs, gs, s.decay));     // u = u + d_t·θ
         }
     }
 
@@ -72,17 +98,21 @@ public final class Nd4jOpKernel implements AdamWKernel {
     private void stepInFloat(StepScalars s, INDArray g, INDArray m, INDArray v, INDArray vmax, DecaySegments decayed) {
         INDArray gf = g.castTo(DataType.FLOAT), mf = m.castTo(DataType.FLOAT), vf = v.castTo(DataType.FLOAT);
         INDArray xf = vmax == null ? null : vmax.castTo(DataType.FLOAT);
-        DecaySegments asFloat = new DecaySegments() {
+        new Nd4jOpKernel().step(s, gf, mf, vf, xf, asFloat(decayed));
+        g.assign(gf);
+        m.assign(mf);
+        v.assign(vf);
+        if (vmax != null) vmax.assign(xf);
+    }
+
+    /** The decayed segments with float32 copies of their parameters (16-bit networks). */
+    private static DecaySegments asFloat(DecaySegments decayed) {
+        return new DecaySegments() {
             @Override public int count() { return decayed.count(); }
             @Override public long offset(int i) { return decayed.offset(i); }
             @Override public long length(int i) { return decayed.length(i); }
             @Override public INDArray param(int i) { return flat(decayed.param(i)).castTo(DataType.FLOAT); }
         };
-        new Nd4jOpKernel().step(s, gf, mf, vf, xf, asFloat);
-        g.assign(gf);
-        m.assign(mf);
-        v.assign(vf);
-        if (vmax != null) vmax.assign(xf);
     }
 
     /** A scalar as libnd4j sees it inside an op on arrays of {@code type}. */

@@ -1,14 +1,23 @@
 package io.github.dl4jadamw.kernel;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A tiny fork-join for one loop over [0, n): the caller runs the first chunk, daemon workers the others. No
- * allocation per call (workers park/unpark on a generation counter), so the CPU kernel allocates nothing per step.
- * If another thread is already using the pool (e.g. ParallelWrapper workers), the caller runs the whole loop
- * itself rather than wait.
+ * A tiny fork-join for one loop over [0, n), allocation-free per call, so the CPU kernel allocates nothing per step.
+ *
+ * <p>The range is cut into chunks that the caller and daemon workers claim from a shared cursor, so a worker that
+ * the OS does not schedule in time (a busy machine, other trainings) costs at most the chunk it holds: the caller
+ * claims the rest and returns as soon as every claimed chunk is done, without waiting for idle workers to wake up.
+ * Workers spin briefly after a loop before parking, which catches the next updater block of the same step.
+ *
+ * <p>The cursor carries the loop's generation in its high bits, so a worker that wakes late for an old loop can
+ * never claim a chunk of a newer one. If another thread is already using the pool (e.g. ParallelWrapper workers
+ * stepping their own model copies), the caller runs its whole loop itself rather than wait.
+ *
+ * <p>System properties: {@code adamw.threads} (default: available processors), {@code adamw.spinMicros} (how long
+ * an idle worker and a waiting caller spin before parking; default 50).
  */
 final class ParallelLoop {
     interface Body {
@@ -17,17 +26,34 @@ final class ParallelLoop {
 
     /** Below this many elements one thread is faster than waking others. */
     static final long MIN_PARALLEL = 1 << 15;
+    /** Smallest chunk handed out (elements); chunks are multiples of 16 so threads never share a cache line. */
+    static final long MIN_CHUNK = 1 << 14;
+    /** Chunks per thread and loop: enough to rebalance when a thread is delayed, few enough to keep streams long. */
+    static final int CHUNKS_PER_THREAD = 8;
 
     private static final int THREADS = Math.max(1, Integer.getInteger("adamw.threads",
             Runtime.getRuntime().availableProcessors()));
+    private static final long SPIN_NANOS = Math.max(0, Long.getLong("adamw.spinMicros", 50)) * 1000;
+
+    private static final int INDEX_BITS = 32;                 // the low half indexes, the high half is the generation
+    private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+    private static final long CLOSED = INDEX_MASK;            // index value meaning "this loop takes no more claims"
+
     private static volatile ParallelLoop shared;
 
     private final Worker[] workers;
     private final ReentrantLock busy = new ReentrantLock();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** (generation << INDEX_BITS) | next unclaimed index. */
+    private final AtomicLong cursor = new AtomicLong(CLOSED);
+    /** Elements of the current loop whose chunk has finished (run or failed). */
+    private final AtomicLong done = new AtomicLong();
+    private volatile int generation;
     private volatile Thread caller;
+    private volatile boolean callerParked;
+    // the current loop; written before the cursor opens it, read only after a successful claim
     private Body body;
-    private long n;
+    private long n, chunk;
+    private volatile Throwable failure;
 
     private ParallelLoop(int threads) {
         workers = new Worker[threads - 1];
@@ -53,72 +79,94 @@ final class ParallelLoop {
     }
 
     void run(long n, Body body) {
-        if (workers.length == 0 || n < MIN_PARALLEL || !busy.tryLock()) {
+        if (workers.length == 0 || n < MIN_PARALLEL || n >= CLOSED || busy.isHeldByCurrentThread() || !busy.tryLock()) {
             body.run(0, n);
             return;
         }
         try {
+            int gen = generation + 1;
             this.body = body;
             this.n = n;
+            this.chunk = Math.max(MIN_CHUNK, (n / (THREADS * CHUNKS_PER_THREAD) + 15) & ~15L);
             this.caller = Thread.currentThread();
-            pending.set(workers.length);
-            for (Worker w : workers) w.go();
-            Throwable failure = null;
-            try {
-                body.run(0, chunkEnd(0, n));
-            } catch (Throwable t) {
-                failure = t;
-            }
-            while (pending.get() > 0) LockSupport.park(this);
-            for (Worker w : workers) {
-                if (w.failure != null && failure == null) failure = w.failure;
-                w.failure = null;
-            }
+            this.failure = null;
+            done.set(0);
+            cursor.set((long) gen << INDEX_BITS);   // opens the loop: publishes the fields above
+            generation = gen;
+            for (Worker w : workers) LockSupport.unpark(w);
+            work(gen);
+            awaitDone(n);
+            cursor.set(((long) gen << INDEX_BITS) | CLOSED);
             this.body = null;
-            if (failure instanceof RuntimeException) throw (RuntimeException) failure;
-            if (failure instanceof Error) throw (Error) failure;
-            if (failure != null) throw new IllegalStateException(failure);
+            Throwable f = failure;
+            if (f != null) {
+                failure = null;
+                if (f instanceof RuntimeException) throw (RuntimeException) f;
+                if (f instanceof Error) throw (Error) f;
+                throw new IllegalStateException(f);
+            }
         } finally {
             busy.unlock();
         }
     }
 
-    /** Chunks end on multiples of 16 elements so threads never share a cache line. */
-    private long chunkEnd(int chunk, long n) {
-        int parts = workers.length + 1;
-        if (chunk == parts - 1) return n;
-        return ((n * (chunk + 1) / parts) + 15) & ~15L;
+    /** Claims and runs chunks of loop {@code gen} until none is left. */
+    private void work(int gen) {
+        while (true) {
+            long c = cursor.get();
+            if ((int) (c >>> INDEX_BITS) != gen) return;   // an older or newer loop
+            long from = c & INDEX_MASK;
+            if (from >= n) return;                          // n is this loop's: read after the tag matched
+            long to = Math.min(from + chunk, n);
+            if (!cursor.compareAndSet(c, c + (to - from))) continue;
+            try {
+                body.run(from, to);
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+            }
+            if (done.addAndGet(to - from) == n && callerParked) LockSupport.unpark(caller);
+        }
+    }
+
+    private void awaitDone(long n) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (done.get() != n) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                callerParked = true;
+                if (done.get() != n) LockSupport.park(this);
+                callerParked = false;
+            }
+        }
     }
 
     private final class Worker extends Thread {
-        private final int index;
-        private volatile long generation;
-        private long seen;
-        Throwable failure;
-
         Worker(int index) {
             super("adamw-kernel-" + index);
-            this.index = index;
             setDaemon(true);
-        }
-
-        void go() {
-            generation++;
-            LockSupport.unpark(this);
         }
 
         @Override
         public void run() {
+            int seen = generation;
             while (true) {
-                while (generation == seen) LockSupport.park(this);
-                seen = generation;
-                try {
-                    long from = Math.min(chunkEnd(index - 1, n), n), to = Math.min(chunkEnd(index, n), n);
-                    if (from < to) body.run(from, to);
-                } catch (Throwable t) {
-                    failure = t;
+                int gen = generation;
+                if (gen == seen) {
+                    idle(seen);
+                    continue;
                 }
-                if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+                seen = gen;
+                work(gen);
+            }
+        }
+
+        /** Spins a little for the next loop, then parks until unparked. */
+        private void idle(int seen) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (generation == seen) {
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.park(ParallelLoop.this);
             }
         }
     }

@@ -1,0 +1,148 @@
+package io.github.dl4jadamw;
+
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.Objects;
+
+/**
+ * What {@link AdamW} and {@link SGDW} share: the learning rate α and schedule multiplier η_t (lr_t = α·η_t), the
+ * decoupled weight decay λ (or the paper's normalized λ), its {@link DecayConvention}, and the NaN/Inf policy. The
+ * per-step numbers are computed in {@link StepScalars}; the parameters to decay are marked by
+ * {@link DecoupledWeightDecay}.
+ *
+ * <p>Immutable except through {@link #setLrAndSchedule}, which DL4J calls when a user changes a network's learning
+ * rate. {@link #equals} decides which parameters share an updater block, as in DL4J.
+ */
+public abstract class DecoupledDecayUpdater implements IUpdater {
+    public static final double DEFAULT_WEIGHT_DECAY = 0.01;
+
+    @JsonProperty private double learningRate;
+    @JsonProperty private ISchedule schedule;
+    @JsonProperty private final double weightDecay;
+    @JsonProperty private final NormalizedWeightDecay normalizedWeightDecay;
+    @JsonProperty private final DecayConvention decayConvention;
+    @JsonProperty private final NonFiniteGradients nonFiniteGradients;
+
+    protected DecoupledDecayUpdater(double learningRate, ISchedule schedule, double weightDecay,
+                                    NormalizedWeightDecay normalizedWeightDecay, DecayConvention decayConvention,
+                                    NonFiniteGradients nonFiniteGradients) {
+        this.learningRate = Check.nonNegative("learningRate", learningRate);
+        this.schedule = schedule;
+        this.weightDecay = Check.nonNegative("weightDecay", weightDecay);
+        this.normalizedWeightDecay = normalizedWeightDecay;
+        if (normalizedWeightDecay != null) {
+            if (weightDecay != 0)
+                throw new IllegalArgumentException("weightDecay = " + weightDecay + " is invalid together with "
+                        + "normalizedWeightDecay: must be 0 (λ comes from " + normalizedWeightDecay + ")");
+            normalizedWeightDecay.validateWith(schedule);
+        }
+        this.decayConvention = Check.notNull("decayConvention", decayConvention);
+        this.nonFiniteGradients = nonFiniteGradients == null ? NonFiniteGradients.FAIL : nonFiniteGradients;
+    }
+
+    @Override
+    public abstract DecoupledDecayUpdater clone();
+
+    /** Does this configuration decay any parameter (λ &gt; 0 or normalized λ_norm &gt; 0)? */
+    public boolean hasDecay() {
+        return weightDecay > 0 || (normalizedWeightDecay != null && normalizedWeightDecay.getLambdaNorm() > 0);
+    }
+
+    /** lr_t = α·η_t at DL4J iteration {@code iteration} (what DL4J's listeners and UI report). */
+    @Override
+    public double getLearningRate(int iteration, int epoch) {
+        return schedule == null ? learningRate : learningRate * schedule.valueAt(iteration, epoch);
+    }
+
+    @Override
+    public boolean hasLearningRate() {
+        return true;
+    }
+
+    /**
+     * DL4J's hook for {@code net.setLearningRate(...)}: a fixed rate replaces α and drops the schedule; a schedule
+     * becomes the absolute learning rate (α = 1, η_t = lr_t).
+     */
+    @Override
+    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
+        if (lrSchedule != null) {
+            this.learningRate = 1.0;
+            this.schedule = lrSchedule;
+        } else {
+            this.learningRate = Check.nonNegative("learningRate", lr);
+            this.schedule = null;
+        }
+    }
+
+    public double getLearningRate() { return learningRate; }
+    public ISchedule getSchedule() { return schedule; }
+    public double getWeightDecay() { return weightDecay; }
+    public NormalizedWeightDecay getNormalizedWeightDecay() { return normalizedWeightDecay; }
+    public DecayConvention getDecayConvention() { return decayConvention; }
+    public NonFiniteGradients getNonFiniteGradients() { return nonFiniteGradients; }
+
+    protected boolean sameDecoupledSettings(DecoupledDecayUpdater o) {
+        return learningRate == o.learningRate && Objects.equals(schedule, o.schedule) && weightDecay == o.weightDecay
+                && Objects.equals(normalizedWeightDecay, o.normalizedWeightDecay)
+                && decayConvention == o.decayConvention && nonFiniteGradients == o.nonFiniteGradients;
+    }
+
+    protected int decoupledSettingsHash() {
+        return Objects.hash(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients);
+    }
+
+    protected String decoupledSettingsString() {
+        return "lr=" + learningRate + (schedule != null ? ", schedule=" + schedule : "")
+                + (normalizedWeightDecay != null ? ", " + normalizedWeightDecay : ", weightDecay=" + weightDecay)
+                + ", " + decayConvention
+                + (nonFiniteGradients != NonFiniteGradients.FAIL ? ", nonFinite=" + nonFiniteGradients : "");
+    }
+
+    /** The shared builder settings; {@code B} is the concrete builder. */
+    @SuppressWarnings("unchecked")
+    public abstract static class Builder<B extends Builder<B>> {
+        protected double learningRate;
+        protected ISchedule schedule;
+        protected Double weightDecay;
+        protected NormalizedWeightDecay normalizedWeightDecay;
+        protected DecayConvention decayConvention = DecayConvention.LR_COUPLED;
+        protected NonFiniteGradients nonFiniteGradients = NonFiniteGradients.FAIL;
+
+        protected Builder(double defaultLearningRate) {
+            this.learningRate = defaultLearningRate;
+        }
+
+        /** Base learning rate α (PyTorch's {@code lr}); with a schedule lr_t = α·η_t. */
+        public B learningRate(double learningRate) { this.learningRate = learningRate; return (B) this; }
+
+        /**
+         * An absolute learning-rate schedule, as for DL4J's own updaters: sets α = 1 and η_t = the schedule's
+         * value. Under {@link DecayConvention#SCHEDULE_MULTIPLIER} prefer {@link #schedule(ISchedule)}.
+         */
+        public B learningRate(ISchedule learningRateSchedule) {
+            this.learningRate = 1.0;
+            this.schedule = Check.notNull("learningRateSchedule", learningRateSchedule);
+            return (B) this;
+        }
+
+        /** Schedule multiplier η_t (e.g. {@link io.github.dl4jadamw.schedule.CosineWarmRestarts}). */
+        public B schedule(ISchedule schedule) { this.schedule = schedule; return (B) this; }
+        /** Decoupled weight decay λ (default 0.01, PyTorch AdamW's). */
+        public B weightDecay(double weightDecay) { this.weightDecay = weightDecay; return (B) this; }
+        /** The paper's normalized decay instead of a fixed λ. */
+        public B normalizedWeightDecay(NormalizedWeightDecay n) { this.normalizedWeightDecay = n; return (B) this; }
+        public B decayConvention(DecayConvention c) { this.decayConvention = c; return (B) this; }
+        /** NaN/Inf gradient policy (default {@link NonFiniteGradients#FAIL}). */
+        public B nonFiniteGradients(NonFiniteGradients policy) { this.nonFiniteGradients = policy; return (B) this; }
+
+        protected double weightDecayOrDefault() {
+            return weightDecay != null ? weightDecay : (normalizedWeightDecay != null ? 0 : DEFAULT_WEIGHT_DECAY);
+        }
+
+        protected NonFiniteGradients policy() {
+            return Check.notNull("nonFiniteGradients", nonFiniteGradients);
+        }
+    }
+}

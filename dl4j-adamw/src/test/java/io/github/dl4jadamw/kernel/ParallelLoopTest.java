@@ -1,0 +1,151 @@
+package io.github.dl4jadamw.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ParallelLoopTest {
+
+    /** Records how often each index was visited. */
+    static final class Coverage implements ParallelLoop.Body {
+        final AtomicIntegerArray hits;
+
+        Coverage(int n) {
+            hits = new AtomicIntegerArray(n);
+        }
+
+        @Override
+        public void run(long from, long to) {
+            for (long i = from; i < to; i++) hits.incrementAndGet((int) i);
+        }
+
+        /** Null if every index was visited {@code times} times, else the first offender. */
+        String check(int times) {
+            for (int i = 0; i < hits.length(); i++)
+                if (hits.get(i) != times) return "index " + i + " visited " + hits.get(i) + " times, not " + times;
+            return null;
+        }
+    }
+
+    @Test
+    void everyIndexExactlyOnce() {
+        long min = ParallelLoop.MIN_PARALLEL;
+        for (long n : new long[]{0, 1, 17, min - 1, min, min + 1, 3 * min + 7, 1_000_003}) {
+            Coverage c = new Coverage((int) n);
+            for (int rep = 0; rep < 5; rep++) ParallelLoop.shared().run(n, c);
+            assertNull(c.check(5), "n = " + n);
+        }
+    }
+
+    /** Several threads at once (ParallelWrapper workers stepping their own models): each loop still covers its range. */
+    @Test
+    void concurrentCallers() throws Exception {
+        int threads = 4, loops = 200, n = (int) (2 * ParallelLoop.MIN_PARALLEL + 5);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        AtomicReference<String> problem = new AtomicReference<>();
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                try {
+                    Coverage c = new Coverage(n);
+                    start.await();
+                    for (int i = 0; i < loops; i++) ParallelLoop.shared().run(n, c);
+                    String p = c.check(loops);
+                    if (p != null) problem.compareAndSet(null, p);
+                } catch (Exception e) {
+                    problem.compareAndSet(null, e.toString());
+                }
+            });
+            ts.add(th);
+            th.start();
+        }
+        for (Thread th : ts) th.join(120_000);
+        assertNull(problem.get());
+    }
+
+    @Test
+    void failureInAnyChunkReachesTheCallerAndThePoolStillWorks() {
+        long n = 4 * ParallelLoop.MIN_PARALLEL;
+        IllegalStateException boom = new IllegalStateException("boom");
+        ParallelLoop.Body failing = (from, to) -> {
+            if (to == n) throw boom; // the last chunk, whichever thread runs it
+        };
+        assertSame(boom, assertThrows(IllegalStateException.class, () -> ParallelLoop.shared().run(n, failing)));
+        Coverage c = new Coverage((int) n);
+        ParallelLoop.shared().run(n, c);
+        assertNull(c.check(1));
+    }
+
+    /** Nested use from inside a body runs inline instead of corrupting the loop in progress. */
+    @Test
+    void nestedLoopRunsInline() {
+        int n = (int) (2 * ParallelLoop.MIN_PARALLEL);
+        Coverage inner = new Coverage(n);
+        Coverage outer = new Coverage(n);
+        ParallelLoop.shared().run(n, (from, to) -> {
+            outer.run(from, to);
+            if (from == 0) ParallelLoop.shared().run(n, inner);
+        });
+        assertNull(outer.check(1));
+        assertNull(inner.check(1));
+    }
+
+    @Test
+    void allocatesNothingPerLoop() {
+        long n = 4 * ParallelLoop.MIN_PARALLEL;
+        long[] sink = new long[1];
+        ParallelLoop.Body body = (from, to) -> {
+            long s = 0;
+            for (long i = from; i < to; i++) s += i;
+            synchronized (sink) { sink[0] += s; }
+        };
+        assertEquals(0, Allocation.minBytesPerWindow(() -> ParallelLoop.shared().run(n, body), 200, 5));
+    }
+
+    /** Bytes allocated by the calling thread and the pool's workers. */
+    static final class Allocation {
+        private static final com.sun.management.ThreadMXBean MX =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+        private static long[] workerIds() {
+            return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("adamw-kernel-"))
+                    .mapToLong(Thread::getId).toArray();
+        }
+
+        private static long sum(long[] ids) {
+            long s = 0;
+            for (long b : MX.getThreadAllocatedBytes(ids)) s += b;
+            return s;
+        }
+
+        /**
+         * Runs {@code action} {@code perWindow} times per window after a warm-up, and returns the fewest bytes any
+         * window allocated in the calling thread and the pool's workers (a JIT deoptimization can allocate once; a
+         * per-call allocation shows in every window).
+         */
+        static long minBytesPerWindow(Runnable action, int perWindow, int windows) {
+            for (int i = 0; i < 2000; i++) action.run();
+            long[] workers = workerIds();
+            long best = Long.MAX_VALUE;
+            for (int w = 0; w < windows; w++) {
+                long w0 = sum(workers);                       // allocates on this thread, outside [c0, c1]
+                long c0 = MX.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < perWindow; i++) action.run();
+                long c1 = MX.getCurrentThreadAllocatedBytes();
+                long w1 = sum(workers);
+                best = Math.min(best, (c1 - c0) + (w1 - w0));
+            }
+            return best;
+        }
+    }
+}
