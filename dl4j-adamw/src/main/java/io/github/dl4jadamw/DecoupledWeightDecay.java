@@ -37,12 +37,29 @@ import java.util.List;
 public final class DecoupledWeightDecay implements Regularization {
     private static final DecoupledWeightDecay INCLUDE = new DecoupledWeightDecay(true);
     private static final DecoupledWeightDecay EXCLUDE = new DecoupledWeightDecay(false);
+    private static final DecoupledWeightDecay MATRICES = new DecoupledWeightDecay(true, 2);
 
     @JsonProperty private final boolean decay;
+    /** Decay only arrays of at least this rank (0 = any); lower-rank arrays are marked excluded. */
+    @JsonProperty private final int minRank;
+
+    public DecoupledWeightDecay(boolean decay) {
+        this(decay, 0);
+    }
 
     @JsonCreator
-    public DecoupledWeightDecay(@JsonProperty("decay") boolean decay) {
+    public DecoupledWeightDecay(@JsonProperty("decay") boolean decay, @JsonProperty("minRank") int minRank) {
         this.decay = decay;
+        this.minRank = (int) Check.atLeast("minRank", minRank, 0);
+    }
+
+    /**
+     * For SameDiff's {@code TrainingConfig.regularization(...)}, which applies one list to every trainable variable:
+     * decay arrays of rank ≥ 2 (weight matrices and kernels), not rank-1 biases. (In DL4J networks use
+     * {@link #onWeights()}: DL4J already separates weights from biases, whose arrays are [1, n].)
+     */
+    public static Regularization matricesOnly() {
+        return MATRICES;
     }
 
     /** For {@code .regularization(...)} (weights) or {@code .regularizationBias(...)} (biases): decay these. */
@@ -77,7 +94,7 @@ public final class DecoupledWeightDecay implements Regularization {
 
     @Override
     public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
-        DecayLedger.forThread().mark(param, gradView, decay, iteration, epoch);
+        DecayLedger.forThread().mark(param, gradView, decay && param.rank() >= minRank, iteration, epoch);
     }
 
     /** Decoupled decay is not a loss term: it adds nothing to the score. */
@@ -93,16 +110,18 @@ public final class DecoupledWeightDecay implements Regularization {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DecoupledWeightDecay && ((DecoupledWeightDecay) o).decay == decay;
+        return o instanceof DecoupledWeightDecay && ((DecoupledWeightDecay) o).decay == decay
+                && ((DecoupledWeightDecay) o).minRank == minRank;
     }
 
     @Override
     public int hashCode() {
-        return decay ? 1231 : 1237;
+        return (decay ? 1231 : 1237) + 31 * minRank;
     }
 
     @Override
     public String toString() {
-        return decay ? "DecoupledWeightDecay" : "DecoupledWeightDecay(excluded)";
+        return !decay ? "DecoupledWeightDecay(excluded)"
+                : minRank > 0 ? "DecoupledWeightDecay(rank >= " + minRank + ")" : "DecoupledWeightDecay";
     }
 }

@@ -79,7 +79,8 @@ final class ParallelLoop {
     }
 
     void run(long n, Body body) {
-        if (workers.length == 0 || n < MIN_PARALLEL || n >= CLOSED || busy.isHeldByCurrentThread() || !busy.tryLock()) {
+        if (workers.length == 0 || n < MIN_PARALLEL || n >= CLOSED
+                || busy.isHeldByCurrentThread() || !busy.tryLock()) {   // nested, or the pool is another thread's
             body.run(0, n);
             return;
         }

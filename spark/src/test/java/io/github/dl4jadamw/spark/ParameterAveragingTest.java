@@ -1,0 +1,145 @@
+package io.github.dl4jadamw.spark;
+
+import io.github.dl4jadamw.AdamW;
+import io.github.dl4jadamw.AdamWR;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * AdamWR through DL4J's Spark parameter averaging on local[2] (Spark's default Java serialization).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ParameterAveragingTest {
+    static final int DATASETS = 32, EXAMPLES_EACH = 8, BATCH_PER_WORKER = 16, AVERAGING_FREQUENCY = 2, EPOCHS = 3;
+    static JavaSparkContext sc;
+
+    @BeforeAll
+    static void start() {
+        sc = SparkTestContext.start("adamw-parameter-averaging", false);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sc != null) sc.stop();
+    }
+
+    /** Iteration numbers the workers' networks saw (local mode: executors share this JVM, so a static queue works). */
+    static final ConcurrentLinkedQueue<Integer> SEEN = new ConcurrentLinkedQueue<>();
+
+    static final class RecordIterations extends BaseTrainingListener implements java.io.Serializable {
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            SEEN.add(iteration);
+        }
+    }
+
+    @Test
+    void trainsAveragesAdamWStateAndCountsIterationsPerRound() {
+        AdamW adamwr = AdamWR.builder().learningRate(0.02).weightDecay(0.01).restartsInIterations(4, 2).build();
+        List<DataSet> data = SparkAdamWJob.data(DATASETS, EXAMPLES_EACH, 1);
+        JavaRDD<DataSet> rdd = sc.parallelize(data, 2);
+        ParameterAveragingTrainingMaster tm = SparkAdamWJob.trainingMaster(EXAMPLES_EACH, BATCH_PER_WORKER,
+                AVERAGING_FREQUENCY, SparkTestContext.dir("export").toURI().toString());
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, SparkAdamWJob.configuration(adamwr), tm);
+        sparkNet.setListeners(new RecordIterations());
+        SEEN.clear();
+
+        double before = sparkNet.calculateScore(rdd, true);    // executors rebuild the network from JSON
+        for (int e = 0; e < EPOCHS; e++) sparkNet.fit(rdd);
+        double after = sparkNet.calculateScore(rdd, true);
+        MultiLayerNetwork net = sparkNet.getNetwork();
+
+        assertTrue(after < 0.6 * before, "loss " + before + " -> " + after);
+        INDArray p = net.params();
+        assertTrue(p.isEmpty() == false && !p.isNaN().any() && !p.isInfinite().any(), "finite parameters");
+        Evaluation ev = sparkNet.evaluate(rdd);
+        assertTrue(ev.accuracy() > 0.7, "accuracy " + ev.accuracy());
+
+        // the averaged AdamW state came back to the driver: one block, state = [M | V]
+        INDArray state = net.getUpdater().getStateViewArray();
+        long n = net.numParams();
+        assertEquals(2 * n, state.length());
+        INDArray flat = state.reshape(state.length());
+        INDArray m = flat.get(NDArrayIndex.interval(0, n)), v = flat.get(NDArrayIndex.interval(n, 2 * n));
+        assertTrue(m.amaxNumber().doubleValue() > 0, "M non-zero");
+        assertTrue(v.maxNumber().doubleValue() > 0 && v.minNumber().doubleValue() >= 0, "V non-zero, non-negative");
+
+        // iteration counting: + averagingFrequency per round; rounds = ceil(N / (workers·batch·frequency))
+        int workers = sc.defaultParallelism();
+        assertEquals(2, workers);
+        int perFit = SparkAdamWJob.iterationsPerFit((long) DATASETS * EXAMPLES_EACH, workers, BATCH_PER_WORKER,
+                AVERAGING_FREQUENCY);
+        assertEquals(8, perFit);                                  // 256 / (2·16·2) = 4 rounds × 2
+        assertEquals(EPOCHS * perFit, net.getIterationCount());
+        assertEquals(EPOCHS, net.getEpochCount());
+        // each worker started every round at the driver's count and counted its own minibatches:
+        // every iteration 0 .. 23 was run by both workers
+        Map<Integer, Long> counts = new TreeMap<>(SEEN.stream().collect(Collectors.groupingBy(i -> i, Collectors.counting())));
+        assertEquals(IntStream.range(0, EPOCHS * perFit).boxed().collect(Collectors.toList()),
+                List.copyOf(counts.keySet()), "iterations seen by workers: " + counts);
+        assertTrue(counts.values().stream().allMatch(c -> c == workers), "each iteration once per worker: " + counts);
+    }
+
+    @Test
+    void configurationShipsAsJsonAndAsSerializedObjects() throws Exception {
+        AdamW adamwr = AdamWR.builder().learningRate(0.02).weightDecay(0.01).restartsInIterations(4, 2).build();
+        MultiLayerConfiguration conf = SparkAdamWJob.configuration(adamwr);
+        String json = conf.toJson();
+        assertTrue(json.contains("\"io.github.dl4jadamw.AdamW\""), "AdamW class in JSON");
+        assertTrue(json.contains("\"io.github.dl4jadamw.DecoupledWeightDecay\""), "marker in JSON");
+        assertTrue(json.contains("\"io.github.dl4jadamw.schedule.CosineWarmRestarts\""), "schedule in JSON");
+        MultiLayerConfiguration fromJson = MultiLayerConfiguration.fromJson(json);
+        assertEquals(conf, fromJson);
+        assertEquals(json, fromJson.toJson());
+
+        // what Spark's JavaSerializer does with the broadcast configuration (ParameterAveragingTrainingWorker)
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) { out.writeObject(conf); }
+        MultiLayerConfiguration copy;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (MultiLayerConfiguration) in.readObject();
+        }
+        assertEquals(conf, copy);
+
+        // the training master itself has a JSON form too (for job definitions)
+        ParameterAveragingTrainingMaster tm = SparkAdamWJob.trainingMaster(8, 16, 2, null);
+        assertEquals(tm, ParameterAveragingTrainingMaster.fromJson(tm.toJson()));
+        assertTrue(tm.isSaveUpdater());
+    }
+
+    /** DL4J's Javadoc says saveUpdater is on by default; in 1.0.0-M2 it is off: set it (SparkAdamWJob does). */
+    @Test
+    void dl4jSaveUpdaterDefaultIsOff() {
+        assertFalse(new ParameterAveragingTrainingMaster.Builder(8).build().isSaveUpdater(),
+                "DL4J changed the default: update SparkAdamWJob's comment and README");
+    }
+}
