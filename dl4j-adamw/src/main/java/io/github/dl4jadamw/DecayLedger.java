@@ -177,39 +177,7 @@ final class DecayLedger {
         /** Parameters of the block that carried a marker at all (decayed or explicitly excluded). */
         int marked;
 
-        // ---- once-per-step gradient check (see NonFiniteGradients) ----
-    private DataBuffer checkedRoot;
-    private int checkedIteration, checkedEpoch;
-    private boolean skipStep;
-
-    /**
-     * At the first AdamW block of a step (per network gradient buffer), scans the whole flattened gradient for NaN/Inf
-     * before anything is written. Returns true if this step is to be skipped; throws under FAIL.
-     */
-    boolean nonFiniteStep(INDArray blockGradient, int iteration, int epoch, NonFiniteGradients policy) {
-        DataBuffer root = Buffers.root(blockGradient);
-        if (root == checkedRoot && iteration == checkedIteration && epoch == checkedEpoch) return skipStep;
-        checkedRoot = root;
-        checkedIteration = iteration;
-        checkedEpoch = epoch;
-        skipStep = false;
-        INDArray all = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
-        if (Nd4j.getExecutioner().exec(new MatchCondition(all, Conditions.notFinite())).getLong(0) == 0) return false;
-        long first = BooleanIndexing.firstIndex(all, Conditions.notFinite()).getLong(0);
-        String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first
-                + " of the network's flattened gradient, value " + all.getDouble(first) + ")";
-        if (policy == NonFiniteGradients.FAIL) {
-            checkedRoot = null;
-            clear();
-            throw new NonFiniteGradientException("AdamW: " + what + "; no parameter or optimizer state was changed. "
-                    + "Set nonFiniteGradients(SKIP_STEP) to skip such steps instead.", iteration, first);
-        }
-        LOG.warn("AdamW: {}; skipping this step (parameters and state unchanged)", what);
-        skipStep = true;
-        return true;
-    }
-
-    void clear() { n = 0; marked = 0; }
+        void clear() { n = 0; marked = 0; }
 
         void add(Entry e) {
             if (n == list.size()) list.add(e); else list.set(n, e);
