@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# GPU training job: Adam+L2 vs AdamW vs AdamWR on CIFAR-10 with the "cifar10" network (small VGG-style CNN with
+# BatchNormalization, random crop + horizontal flip), on ND4J's CUDA backend.
+#
+#   usage: examples/gpu/train-gpu.sh DATA_DIR [OUT_DIR] [more program options...]
+#
+#   DATA_DIR  the CIFAR-10 binary version: data_batch_1.bin ... data_batch_5.bin and test_batch.bin
+#             (unpacked cifar-10-binary.tar.gz; the folder itself or the one holding cifar-10-batches-bin/)
+#   OUT_DIR   where results.json/csv, report.md and the PNG charts go (default: results-gpu-<date>)
+#   more options are passed to the program, e.g.  --train-size 50000 --epochs 15 --seeds 1,2,3
+#             or  --sweep --progress lines   (see --help). Default protocol: the first 10,000 training images,
+#             all 10,000 test images, batch 64, 15 epochs, lr 1e-3, Adam+L2 λ=5e-4, AdamW/AdamWR λ=0.05.
+#
+# Needs: JDK 17, Maven, an NVIDIA driver and the CUDA 11.6 runtime libraries that ND4J 1.0.0-M2.1's
+# nd4j-cuda-11.6 backend links against. Submit it unchanged from any directory; it builds the project with
+# the cuda and cuda-runtime profiles (nd4j-cuda-11.6 with its linux-x86_64 natives instead of nd4j-native) and
+# runs the program with plain java. (BACKEND_PROFILES=cpu runs the same job on nd4j-native, e.g. to try the script
+# on a machine without a GPU.)
+set -euo pipefail
+
+if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+  exit 2
+fi
+DATA_DIR=$(cd "$1" && pwd)
+shift
+OUT_DIR=results-gpu-$(date +%Y%m%d-%H%M%S)
+if [[ $# -gt 0 && "$1" != -* ]]; then OUT_DIR=$1; shift; fi
+mkdir -p "$OUT_DIR"
+OUT_DIR=$(cd "$OUT_DIR" && pwd)
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$REPO"
+
+PROFILES=${BACKEND_PROFILES:-cuda,cuda-runtime}
+echo "== build (profiles $PROFILES) in $REPO"
+mvn -B -q -P"$PROFILES" -Djavacpp.platform=linux-x86_64 -pl examples -am package -DskipTests
+
+JAR=$(ls examples/target/dl4j-adamw-examples-*.jar | grep -v -e sources -e javadoc | head -n 1)
+CP="$JAR:$(cat examples/target/classpath.txt)"
+if [[ "$PROFILES" == *cuda* ]] && ! tr ':' '\n' <<< "$CP" | grep -q 'nd4j-cuda-11.6'; then
+  echo "error: the classpath has no nd4j-cuda-11.6 jar: were the cuda profiles applied?" >&2
+  exit 1
+fi
+command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
+
+echo "== train: data $DATA_DIR, results $OUT_DIR"
+set -x
+exec java -Xmx8g -Dorg.bytedeco.javacpp.maxbytes=16G -Dorg.bytedeco.javacpp.maxphysicalbytes=24G \
+  -Djava.awt.headless=true \
+  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
+  -cp "$CP" io.github.dl4jadamw.examples.CompareOptimizers \
+  --data "$DATA_DIR" --model cifar10 --out "$OUT_DIR" --progress lines "$@"

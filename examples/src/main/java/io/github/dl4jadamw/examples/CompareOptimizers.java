@@ -1,0 +1,381 @@
+package io.github.dl4jadamw.examples;
+
+import io.github.dl4jadamw.examples.data.DataFormatException;
+import io.github.dl4jadamw.examples.data.Datasets;
+import io.github.dl4jadamw.examples.model.Models;
+import io.github.dl4jadamw.examples.report.Report;
+import io.github.dl4jadamw.examples.report.ResultsStore;
+import io.github.dl4jadamw.examples.report.Summary;
+import io.github.dl4jadamw.examples.train.Fmt;
+import io.github.dl4jadamw.examples.train.OptimizerKind;
+import io.github.dl4jadamw.examples.train.OptimizerSpec;
+import io.github.dl4jadamw.examples.train.Progress;
+import io.github.dl4jadamw.examples.train.RunResult;
+import io.github.dl4jadamw.examples.train.Trainer;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * Trains the same network with each chosen optimizer (Adam+L2, AdamW, AdamWR) under the same seed, data order and
+ * budget, and writes results.json/csv, report.md and PNG charts.
+ */
+@Command(name = "dl4j-adamw-examples", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
+        version = "dl4j-adamw-examples 0.1.0-SNAPSHOT (Deeplearning4j 1.0.0-M2.1)",
+        description = {
+                "Adam+L2 (DL4J's Adam with .l2 on weights) vs AdamW vs AdamWR under one protocol: the same network, "
+                        + "seed, data order and budget for every optimizer. Writes results.json, results.csv, "
+                        + "report.md and PNG charts into --out.",
+                "",
+                "Modes:",
+                "  (default)  the main job: lr 1e-3, adam-l2 λ=5e-4, adamw and adamwr λ=0.05, seed 1, fmnist-mlp on "
+                        + "the embedded Fashion-MNIST subset (a few minutes on 2 cores).",
+                "  --quick    2,000 train / 1,000 test images, 2 epochs (about a minute).",
+                "  --sweep    the grid lr {1e-3, 3e-3} × λ (adam-l2 {0, 1e-4, 5e-4, 2e-3, 8e-3}; adamw and adamwr "
+                        + "{0, 0.05, 0.2, 0.8, 3.2}) on --seeds (default 1), then each optimizer's best setting on "
+                        + "--best-seeds (default 1,2,3); adds heatmaps of the final test error.",
+                "Any option below overrides the mode's default.",
+                ""},
+        footer = {"",
+                "Examples:",
+                "  dl4j-adamw-examples                                    (the main job, into results/main)",
+                "  dl4j-adamw-examples --sweep --resume --progress lines  (the fmnist-mlp sweep, into results/sweep)",
+                "  dl4j-adamw-examples --data /usr/share/datasets/fashion-mnist --train-size 60000 --out results/full",
+                "  dl4j-adamw-examples --data ~/cifar-10-batches-bin --model cifar10 --out results/cifar10",
+                "",
+                "λ: for adam-l2 the L2 coefficient (gradient += λ·W, weights only); for adamw/adamwr/sgdw/sgdwr the decoupled "
+                        + "decay, lr-coupled as in PyTorch (W -= lr_t·λ·W every step, weights only).",
+                "AdamWR, SGDWR: cosine warm restarts, T_0 = 1 epoch, T_mult = 2 (1+2+4+8 = 15 epochs), advanced every "
+                        + "iteration, η_min = 0."})
+public final class CompareOptimizers implements Callable<Integer> {
+    static final List<Double> SWEEP_LR = List.of(1e-3, 3e-3);
+    static final List<Double> SWEEP_L2 = List.of(0.0, 1e-4, 5e-4, 2e-3, 8e-3);
+    static final List<Double> SWEEP_WD = List.of(0.0, 0.05, 0.2, 0.8, 3.2);
+
+    @Option(names = "--quick", description = "Small slice: 2,000 train / 1,000 test images, 2 epochs (about a minute).")
+    boolean quick;
+
+    @Option(names = "--sweep", description = "The sweep grid (see above) and each optimizer's best setting over --best-seeds.")
+    boolean sweep;
+
+    @Option(names = {"-O", "--optimizers"}, split = ",", paramLabel = "NAME",
+            description = "Optimizers, comma-separated: adam-l2, adamw, adamwr, sgdw, sgdwr (SGD with momentum 0.9 and decoupled decay, with/without restarts: give them an SGD-sized --lr, e.g. 0.05). Default: adam-l2,adamw,adamwr.")
+    List<String> optimizers;
+
+    @Option(names = "--lr", split = ",", paramLabel = "α", description = "Base learning rate(s). Default: 1e-3 (sweep: 1e-3,3e-3).")
+    List<Double> lr;
+
+    @Option(names = "--l2", split = ",", paramLabel = "λ", description = "Adam+L2 coefficient(s) λ. Default: 5e-4 (sweep: 0,1e-4,5e-4,2e-3,8e-3).")
+    List<Double> l2;
+
+    @Option(names = "--wd", split = ",", paramLabel = "λ", description = "AdamW/AdamWR/SGDW/SGDWR decoupled decay λ (lr-coupled). Default: 0.05 (sweep: 0,0.05,0.2,0.8,3.2).")
+    List<Double> wd;
+
+    @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "Seeds for every setting. Default: 1.")
+    List<Long> seeds;
+
+    @Option(names = "--best-seeds", split = ",", paramLabel = "SEED", description = "Sweep: seeds for each optimizer's best setting (found on --seeds). Default: 1,2,3.")
+    List<Long> bestSeeds;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = "fmnist-mlp (default for Fashion-MNIST), fmnist-cnn, cifar10 (default for CIFAR-10 data).")
+    String model;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Directory with CIFAR-10 binary files (data_batch_1..5.bin, test_batch.bin) or Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], ...). Default: the embedded Fashion-MNIST subset.")
+    Path data;
+
+    @Option(names = "--dataset", paramLabel = "KIND", defaultValue = "auto", description = "auto (from --data), fashion-mnist or cifar10. Default: ${DEFAULT-VALUE}.")
+    String dataset;
+
+    @Option(names = "--train-size", paramLabel = "N", description = "First N training images. Default: 10000 (quick: 2000).")
+    Integer trainSize;
+
+    @Option(names = "--test-size", paramLabel = "N", description = "First N test images. Default: 10000 (quick: 1000).")
+    Integer testSize;
+
+    @Option(names = "--epochs", paramLabel = "E", description = "Epochs. Default: 15 (quick: 2).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "64", description = "Minibatch size (last partial batch kept). Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--restart-t0", paramLabel = "T0", defaultValue = "1", description = "AdamWR/SGDWR: first restart period in epochs. Default: ${DEFAULT-VALUE}.")
+    double restartT0;
+
+    @Option(names = "--restart-tmult", paramLabel = "TM", defaultValue = "2", description = "AdamWR/SGDWR: period multiplier. Default: ${DEFAULT-VALUE}.")
+    double restartTMult;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory. Default: results/main, results/quick or results/sweep (relative to the working directory).")
+    Path out;
+
+    @Option(names = "--resume", description = "Keep complete runs already in --out/results.json that match a planned run (same protocol, setting and seed) instead of training them again.")
+    boolean resume;
+
+    @Option(names = "--save-models", description = "Save each trained network with its updater state (DL4J ModelSerializer) as --out/models/RUN.zip.")
+    boolean saveModels;
+
+    @Option(names = "--no-charts", description = "Write results and report.md without PNG charts.")
+    boolean noCharts;
+
+    @Option(names = "--report-only", description = "Do not train: rewrite report.md and charts from --out/results.json.")
+    boolean reportOnly;
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", description = "auto, bar, lines or off (progress on stderr; auto = bar on a terminal, lines otherwise). Default: ${DEFAULT-VALUE}.")
+    String progressMode;
+
+    private boolean sgdUsed;
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+    private String[] rawArgs = new String[0];
+
+    public CompareOptimizers() {
+        this(System.out, System.err);
+    }
+
+    public CompareOptimizers(PrintStream stdout, PrintStream stderr) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the program; returns the exit code (0 ok, 1 error, 2 usage). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CompareOptimizers app = new CompareOptimizers(out, err);
+        app.rawArgs = args.clone();
+        CommandLine cl = new CommandLine(app);
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof DataFormatException || ex instanceof IllegalArgumentException
+                    || ex instanceof UnsupportedOperationException) {
+                err.println("error: " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+
+    String mode() {
+        return sweep ? "sweep" : quick ? "quick" : "main";
+    }
+
+    @Override
+    public Integer call() {
+        if (sweep && quick) throw new IllegalArgumentException("--sweep and --quick exclude each other");
+        Progress.Mode pm;
+        try {
+            pm = Progress.Mode.valueOf(progressMode.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--progress " + progressMode + ": expected auto, bar, lines or off");
+        }
+        Progress progress = new Progress(stderr, pm);
+        Path outDir = out != null ? out : Path.of("results", mode());
+
+        // ---- the plan ----
+        List<OptimizerKind> kinds = new ArrayList<>();
+        for (String o : optimizers != null ? optimizers : List.of("adam-l2", "adamw", "adamwr")) {
+            OptimizerKind k = OptimizerKind.parse(o);
+            if (!kinds.contains(k)) kinds.add(k);
+            sgdUsed |= k == OptimizerKind.SGDW || k == OptimizerKind.SGDWR;
+        }
+        List<Double> lrs = lr != null ? lr : sweep ? SWEEP_LR : List.of(1e-3);
+        List<Double> l2s = l2 != null ? l2 : sweep ? SWEEP_L2 : List.of(5e-4);
+        List<Double> wds = wd != null ? wd : sweep ? SWEEP_WD : List.of(0.05);
+        List<Long> gridSeeds = seeds != null ? seeds : List.of(1L);
+        List<Long> extraSeeds = bestSeeds != null ? bestSeeds : List.of(1L, 2L, 3L);
+        int nTrain = trainSize != null ? trainSize : quick ? 2000 : 10_000;
+        int nTest = testSize != null ? testSize : quick ? 1000 : 10_000;
+        int nEpochs = epochs != null ? epochs : quick ? 2 : 15;
+        if (nTrain <= 0 || nTest <= 0 || nEpochs <= 0 || batchSize <= 0)
+            throw new IllegalArgumentException("--train-size, --test-size, --epochs and --batch-size must be > 0");
+
+        if (reportOnly) {
+            ResultsStore st = ResultsStore.load(outDir);
+            if (st.runs().isEmpty()) throw new IllegalArgumentException(outDir.resolve(ResultsStore.JSON) + ": no runs to report");
+            RunResult first = st.runs().get(0); // describe the protocol the results were produced with
+            sgdUsed = st.runs().stream().anyMatch(x -> x.optimizer.kind == OptimizerKind.SGDW
+                    || x.optimizer.kind == OptimizerKind.SGDWR);
+            trainSize = first.trainSize;
+            testSize = first.testSize;
+            epochs = first.epochs;
+            batchSize = first.batchSize;
+            data = first.dataSource == null || first.dataSource.startsWith("embedded") ? null : Path.of(first.dataSource);
+            restartT0 = first.optimizer.restartT0;
+            restartTMult = first.optimizer.restartTMult;
+            Report.Context rc = context(outDir, new LinkedHashSet<>(gridSeeds), Models.parse(st.runs().get(0).model));
+            Object args = st.meta().get("args");
+            if (args instanceof org.nd4j.shade.jackson.databind.JsonNode && ((org.nd4j.shade.jackson.databind.JsonNode) args).isArray()) {
+                List<String> a = new ArrayList<>();
+                ((org.nd4j.shade.jackson.databind.JsonNode) args).forEach(n -> a.add(n.asText()));
+                rc.command = String.join(" ", a); // the arguments of the job that produced the results
+            }
+            Report.write(st, rc);
+            stdout.println(Report.table(st.completeRuns()));
+            stdout.println("report: " + outDir.resolve(Report.REPORT));
+            return 0;
+        }
+
+        // ---- data and model ----
+        Datasets.Kind dk = Datasets.Kind.parse(dataset);
+        long t0 = System.nanoTime();
+        Datasets.Loaded d = Datasets.load(data, dk, nTrain, nTest);
+        Models m = model != null ? Models.parse(model) : d.kind == Datasets.Kind.CIFAR10 ? Models.CIFAR10 : Models.FMNIST_MLP;
+        Trainer trainer = new Trainer(m, d.train, d.test, d.kind.id, d.source, batchSize, nEpochs, progress);
+        progress.line(Fmt.f("data: %s — %s + %s, loaded in %.1f s", d.source, d.train, d.test, (System.nanoTime() - t0) / 1e9));
+        progress.line("backend: " + Nd4j.getBackend().getClass().getSimpleName() + ", " + Nd4j.getEnvironment().maxThreads()
+                + " threads; output: " + outDir.toAbsolutePath().normalize());
+
+        List<OptimizerSpec> grid = new ArrayList<>();
+        // interleave the optimizers so that a partial sweep covers all of them evenly
+        int nLam = Math.max(l2s.size(), wds.size());
+        for (double a : lrs)
+            for (int i = 0; i < nLam; i++)
+                for (OptimizerKind k : kinds) {
+                    List<Double> lams = k == OptimizerKind.ADAM_L2 ? l2s : wds;
+                    if (i < lams.size()) grid.add(new OptimizerSpec(k, a, lams.get(i), restartT0, restartTMult));
+                }
+
+        ResultsStore store = resume ? ResultsStore.load(outDir) : new ResultsStore(outDir);
+        store.dropIncomplete();
+        store.meta("mode", mode());
+        store.meta("args", List.of(rawArgs));
+        store.meta("started", Instant.now().toString());
+        store.meta("model", m.id);
+        store.meta("dataset", d.kind.id);
+        store.meta("dataSource", d.source);
+        store.meta("backend", Nd4j.getBackend().getClass().getSimpleName());
+        store.meta("java", System.getProperty("java.version"));
+        store.meta("availableProcessors", Runtime.getRuntime().availableProcessors());
+        Report.Context ctx = context(outDir, new LinkedHashSet<>(gridSeeds), m);
+
+        List<Planned> plan = new ArrayList<>();
+        for (OptimizerSpec s : grid) for (long seed : gridSeeds) plan.add(new Planned(s, seed));
+        int[] counter = {0};
+        long jobStart = System.nanoTime();
+        runAll(plan, trainer, store, ctx, progress, counter, jobStart);
+
+        if (sweep) {
+            Summary sum = new Summary(store.completeRuns());
+            List<Planned> more = new ArrayList<>();
+            for (OptimizerKind k : kinds) {
+                Summary.Setting b = sum.best(k, new LinkedHashSet<>(gridSeeds));
+                if (b == null) continue;
+                progress.line("best " + k.label + " setting on seed(s) " + gridSeeds + ": " + b.spec.label()
+                        + " → runs with seeds " + extraSeeds);
+                for (long seed : extraSeeds) more.add(new Planned(b.spec, seed));
+            }
+            runAll(more, trainer, store, ctx, progress, counter, jobStart);
+        }
+
+        store.meta("finished", Instant.now().toString());
+        store.save();
+        Report.write(store, ctx);
+        stdout.println();
+        stdout.println(Report.table(store.completeRuns()));
+        stdout.println("results: " + outDir.resolve(ResultsStore.JSON) + ", " + outDir.resolve(ResultsStore.CSV));
+        stdout.println("report:  " + outDir.resolve(Report.REPORT) + (ctx.charts ? " (+ PNG charts)" : ""));
+        stdout.println(Fmt.f("total time %s", Fmt.duration((System.nanoTime() - jobStart) / 1e9)));
+        return 0;
+    }
+
+    private record Planned(OptimizerSpec spec, long seed) {}
+
+    private void runAll(List<Planned> plan, Trainer trainer, ResultsStore store, Report.Context ctx,
+                        Progress progress, int[] counter, long jobStart) {
+        // how many will actually train (for the run counter)
+        Map<String, Planned> todo = new LinkedHashMap<>();
+        for (Planned p : plan) todo.put(keyOf(trainer, p), p);
+        for (Map.Entry<String, Planned> e : todo.entrySet()) {
+            Planned p = e.getValue();
+            counter[0]++;
+            if (store.completed(e.getKey()) != null) {
+                progress.line("[" + counter[0] + "] " + p.spec.label() + " seed " + p.seed + ": already in "
+                        + store.dir().resolve(ResultsStore.JSON) + " (--resume), skipped");
+                continue;
+            }
+            String label = Fmt.f("[run %d, %s elapsed]", counter[0], Fmt.duration((System.nanoTime() - jobStart) / 1e9));
+            Path modelFile = saveModels ? store.dir().resolve("models").resolve(p.spec.key() + "_s" + p.seed + ".zip") : null;
+            RunResult r = trainer.run(p.spec, p.seed, label, rr -> {
+                store.put(rr);
+                store.save();
+            }, modelFile);
+            store.put(r);
+            store.save();
+            // report.md after every run; charts at most once a minute while the job runs (and at its end)
+            boolean charts = ctx.charts && System.nanoTime() - lastCharts > 60e9;
+            Report.write(store, ctx, charts);
+            if (charts) lastCharts = System.nanoTime();
+        }
+    }
+
+    private long lastCharts = System.nanoTime() - (long) 61e9;
+
+    private static String keyOf(Trainer t, Planned p) {
+        // the key a finished RunResult of this plan entry will have (see RunResult.key)
+        RunResult probe = new RunResult();
+        probe.optimizer = p.spec;
+        probe.seed = p.seed;
+        probe.model = t.modelId();
+        probe.dataset = t.datasetId();
+        probe.trainSize = t.trainSize();
+        probe.testSize = t.testSize();
+        probe.batchSize = t.batchSize();
+        probe.epochs = t.epochs();
+        return probe.key();
+    }
+
+    private Report.Context context(Path outDir, Set<Long> gridSeeds, Models m) {
+        Report.Context c = new Report.Context();
+        c.mode = mode();
+        c.sweep = sweep;
+        c.gridSeeds = gridSeeds;
+        c.command = String.join(" ", rawArgs);
+        c.charts = !noCharts;
+        c.title = "Adam+L2 vs AdamW vs AdamWR" + (m != null ? " — " + m.id : "") + (sweep ? " (sweep)" : "");
+        c.protocol = protocolText(m);
+        return c;
+    }
+
+    private String protocolText(Models m) {
+        int nTrain = trainSize != null ? trainSize : quick ? 2000 : 10_000;
+        int nTest = testSize != null ? testSize : quick ? 1000 : 10_000;
+        int nEpochs = epochs != null ? epochs : quick ? 2 : 15;
+        StringBuilder s = new StringBuilder();
+        s.append("- Data: ").append(data == null ? "the embedded Fashion-MNIST subset" : "`" + data + "`")
+                .append(", first ").append(Fmt.f("%,d", nTrain)).append(" training and ").append(Fmt.f("%,d", nTest))
+                .append(" test images, pixels / 255")
+                .append(m != null && m.augmented() ? ", random crop (" + m.cropPadding + "-pixel zero padding) and horizontal flip on training images" : ", no augmentation")
+                .append(".\n");
+        if (m != null) s.append("- Model: `").append(m.id).append("`, float32, weights U(−1/√fan_in, 1/√fan_in) "
+                + "(`WeightInit.UNIFORM`), biases 0, softmax + multi-class cross-entropy.\n");
+        s.append("- Batch ").append(batchSize).append(" (last partial batch kept), ").append(nEpochs)
+                .append(" epochs, training order reshuffled every epoch from (seed, epoch): every optimizer sees the "
+                        + "same batches in the same order and starts from the same weights.\n");
+        s.append("- Adam+L2: DL4J's `org.nd4j.linalg.learning.config.Adam` with `.l2(λ)` (gradient += λ·W, weights "
+                + "only). AdamW: `io.github.dl4jadamw.AdamW`, decoupled decay W −= lr_t·λ·W (lr-coupled, PyTorch "
+                + "convention), weights only (`DecoupledWeightDecay.onWeights()`). AdamWR: AdamW with cosine warm "
+                + "restarts T_0 = ").append(Fmt.num(restartT0)).append(" epoch, T_mult = ").append(Fmt.num(restartTMult))
+                .append(", η_min = 0, advanced every iteration (fractional epochs), lr_t = α·η_t. β = (0.9, 0.999), ε = 1e-8.\n");
+        if (sgdUsed)
+            s.append("- SGDW/SGDWR: `io.github.dl4jadamw.SGDW`/`SGDWR` (the paper's Algorithm 1), momentum 0.9, the same "
+                    + "lr-coupled decoupled decay on weights and, for SGDWR, the same restart schedule.\n");
+        s.append("- Measured each epoch: test accuracy and loss (inference mode), train loss (mean data loss over the "
+                + "epoch's minibatches, without the L2 term), global weight norm, lr_t and η_t.\n");
+        return s.toString();
+    }
+}

@@ -1,0 +1,77 @@
+package io.github.dl4jadamw.examples.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Chooses and loads the data: CIFAR-10 binary or Fashion-MNIST IDX from a directory, or the embedded subset. */
+public final class Datasets {
+    private Datasets() {}
+
+    public enum Kind {
+        AUTO("auto"), FASHION_MNIST("fashion-mnist"), CIFAR10("cifar10");
+
+        public final String id;
+
+        Kind(String id) { this.id = id; }
+
+        public static Kind parse(String s) {
+            for (Kind k : values()) if (k.id.equalsIgnoreCase(s)) return k;
+            throw new IllegalArgumentException("unknown dataset '" + s + "': expected auto, fashion-mnist or cifar10");
+        }
+    }
+
+    /** A train/test pair and where it came from. */
+    public static final class Loaded {
+        public final Kind kind;
+        public final String source;
+        public final ImageData train, test;
+
+        public Loaded(Kind kind, String source, ImageData train, ImageData test) {
+            this.kind = kind;
+            this.source = source;
+            this.train = train;
+            this.test = test;
+        }
+    }
+
+    /**
+     * Loads the first {@code trainSize} training and {@code testSize} test images. {@code dir == null}: the
+     * embedded Fashion-MNIST subset. Otherwise {@code kind} (or, for AUTO, what the directory holds).
+     */
+    public static Loaded load(Path dir, Kind kind, int trainSize, int testSize) {
+        if (dir == null) {
+            if (kind == Kind.CIFAR10)
+                throw new IllegalArgumentException("--dataset cifar10 needs --data DIR with data_batch_1..5.bin and"
+                        + " test_batch.bin (the CIFAR-10 binary version); only Fashion-MNIST is embedded");
+            return new Loaded(Kind.FASHION_MNIST, "embedded Fashion-MNIST subset (classpath "
+                    + FashionMnist.EMBEDDED_DIR + ")", FashionMnist.embeddedTrain(trainSize),
+                    FashionMnist.embeddedTest(testSize));
+        }
+        if (!Files.isDirectory(dir))
+            throw new DataFormatException(dir + ": --data directory not found");
+        if (kind == Kind.AUTO) {
+            if (Cifar10Binary.looksLikeCifar10(dir)) kind = Kind.CIFAR10;
+            else if (FashionMnist.looksLikeFashionMnist(dir)) kind = Kind.FASHION_MNIST;
+            else
+                throw new DataFormatException(dir + ": holds neither CIFAR-10 binary files (data_batch_1..5.bin,"
+                        + " test_batch.bin, here or in cifar-10-batches-bin/) nor Fashion-MNIST IDX files"
+                        + " (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz],"
+                        + " t10k-labels-idx1-ubyte[.gz])");
+        }
+        if (kind == Kind.CIFAR10)
+            return checked(new Loaded(kind, Cifar10Binary.batchesDir(dir).toString(),
+                    Cifar10Binary.readTrain(dir, trainSize), Cifar10Binary.readTest(dir, testSize)), trainSize, testSize);
+        return checked(new Loaded(kind, dir.toString(), FashionMnist.readTrain(dir, trainSize),
+                FashionMnist.readTest(dir, testSize)), trainSize, testSize);
+    }
+
+    private static Loaded checked(Loaded l, int trainSize, int testSize) {
+        if (trainSize >= 0 && l.train.size() < trainSize)
+            throw new DataFormatException(l.source + ": " + l.train.name + " has only " + l.train.size()
+                    + " images; --train-size " + trainSize + " asked for more");
+        if (testSize >= 0 && l.test.size() < testSize)
+            throw new DataFormatException(l.source + ": " + l.test.name + " has only " + l.test.size()
+                    + " images; --test-size " + testSize + " asked for more");
+        return l;
+    }
+}

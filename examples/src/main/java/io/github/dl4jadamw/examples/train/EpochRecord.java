@@ -1,0 +1,27 @@
+package io.github.dl4jadamw.examples.train;
+
+/** What one epoch of one run produced. */
+public final class EpochRecord {
+    /** 1-based epoch number. */
+    public int epoch;
+    /** DL4J iterations (minibatch steps) done after this epoch. */
+    public int iterations;
+    /** Mean data loss (cross-entropy, no L2 term) over this epoch's minibatches, as seen while training. */
+    public double trainLoss;
+    /** Cross-entropy on the test set after the epoch. */
+    public double testLoss;
+    public double testAccuracy;
+    /** Global L2 norm of all weight matrices/kernels (biases and BatchNorm parameters excluded). */
+    public double weightNorm;
+    /** Learning rate lr_t = α·η_t at the epoch's last iteration. */
+    public double lr;
+    /** Schedule multiplier η_t at the epoch's last iteration (1 without a schedule). */
+    public double eta;
+    /** Mean η_t over the epoch's iterations. */
+    public double etaMean;
+    /** Wall time of the epoch's training steps (batches built, fit), without evaluation. */
+    public double trainSeconds;
+    public double evalSeconds;
+
+    public EpochRecord() {}
+}

@@ -1,0 +1,48 @@
+package io.github.dl4jadamw.examples.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One training run: its configuration and its epochs (complete when all planned epochs are recorded). */
+public final class RunResult {
+    public String runId;
+    public OptimizerSpec optimizer;
+    public long seed;
+    public String model;
+    public String dataset;
+    public String dataSource;
+    public int trainSize, testSize, batchSize, epochs, iterationsPerEpoch;
+    public long numParams;
+    public double initialWeightNorm;
+    public String updater;
+    public final List<EpochRecord> records = new ArrayList<>();
+
+    public boolean complete() {
+        return records.size() == epochs;
+    }
+
+    public EpochRecord last() {
+        return records.get(records.size() - 1);
+    }
+
+    /** Highest test accuracy over the epochs. */
+    public EpochRecord best() {
+        EpochRecord b = null;
+        for (EpochRecord r : records) if (b == null || r.testAccuracy > b.testAccuracy) b = r;
+        return b;
+    }
+
+    /** Median training seconds per epoch (robust to the first epoch's JIT warm-up). */
+    public double medianEpochSeconds() {
+        double[] t = records.stream().mapToDouble(r -> r.trainSeconds).sorted().toArray();
+        if (t.length == 0) return Double.NaN;
+        return t.length % 2 == 1 ? t[t.length / 2] : 0.5 * (t[t.length / 2 - 1] + t[t.length / 2]);
+    }
+
+    /** Identity of the run's protocol + setting + seed (used to resume: equal keys = same run). */
+    public String key() {
+        return String.join("|", model, dataset, optimizer.key(), "T0=" + optimizer.restartT0, "Tm="
+                + optimizer.restartTMult, "seed=" + seed, "n=" + trainSize + "/" + testSize, "b=" + batchSize,
+                "e=" + epochs);
+    }
+}

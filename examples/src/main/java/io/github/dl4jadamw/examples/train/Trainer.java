@@ -1,0 +1,178 @@
+package io.github.dl4jadamw.examples.train;
+
+import io.github.dl4jadamw.examples.data.Batches;
+import io.github.dl4jadamw.examples.data.ImageData;
+import io.github.dl4jadamw.examples.model.Models;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/** Trains one network with one optimizer setting and seed, recording every epoch. */
+public final class Trainer {
+    /** Evaluation minibatch (memory only; results do not depend on it). */
+    private static final int EVAL_BATCH = 1000;
+    /** DL4J's softmax/MCXENT clipping. */
+    private static final double CLIP = 1e-10;
+
+    private final Models model;
+    private final ImageData train, test;
+    private final String dataset, dataSource;
+    private final int batchSize, epochs;
+    private final Progress progress;
+
+    public Trainer(Models model, ImageData train, ImageData test, String dataset, String dataSource, int batchSize,
+                   int epochs, Progress progress) {
+        model.checkInput(train);
+        model.checkInput(test);
+        this.model = model;
+        this.train = train;
+        this.test = test;
+        this.dataset = dataset;
+        this.dataSource = dataSource;
+        this.batchSize = batchSize;
+        this.epochs = epochs;
+        this.progress = progress;
+    }
+
+    public String modelId() { return model.id; }
+    public String datasetId() { return dataset; }
+    public int trainSize() { return train.size(); }
+    public int testSize() { return test.size(); }
+    public int batchSize() { return batchSize; }
+    public int epochs() { return epochs; }
+
+    public int iterationsPerEpoch() {
+        return (train.size() + batchSize - 1) / batchSize;
+    }
+
+    /**
+     * Runs {@code opt} with {@code seed}; {@code afterEpoch} sees the result after each epoch (for incremental
+     * saving). With {@code saveModel} non-null the trained network (with updater state) is written there.
+     */
+    public RunResult run(OptimizerSpec opt, long seed, String runLabel, Consumer<RunResult> afterEpoch,
+                         Path saveModel) {
+        Batches trainBatches = new Batches(train, batchSize, model.flatInput, model.cropPadding, model.flip);
+        Batches testBatches = new Batches(test, EVAL_BATCH, model.flatInput, 0, false);
+        int ipe = trainBatches.batchesPerEpoch();
+        MultiLayerNetwork net = model.network(opt, seed, ipe, train.numClasses);
+        IUpdater updater = opt.updater(ipe);
+
+        RunResult r = new RunResult();
+        r.runId = opt.key() + "_s" + seed;
+        r.optimizer = opt;
+        r.seed = seed;
+        r.model = model.id;
+        r.dataset = dataset;
+        r.dataSource = dataSource;
+        r.trainSize = train.size();
+        r.testSize = test.size();
+        r.batchSize = batchSize;
+        r.epochs = epochs;
+        r.iterationsPerEpoch = ipe;
+        r.numParams = net.numParams();
+        r.initialWeightNorm = weightNorm(net);
+        r.updater = String.valueOf(updater);
+        boolean l2 = opt.kind == OptimizerKind.ADAM_L2 && opt.lambda > 0;
+
+        progress.line(runLabel + "  " + opt.label() + "  seed " + seed + "  (" + model.id + ", "
+                + Fmt.f("%,d", r.numParams) + " parameters, " + ipe + " iterations/epoch)");
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            int[] order = trainBatches.order(seed, epoch, true);
+            Random aug = trainBatches.augmentation(seed, epoch);
+            progress.startEpoch(Fmt.f("  epoch %2d/%d", epoch + 1, epochs));
+            long t0 = System.nanoTime();
+            double lossSum = 0, etaSum = 0;
+            long seen = 0;
+            int lastIter = 0;
+            for (int b = 0; b < ipe; b++) {
+                DataSet ds = trainBatches.batch(order, b, aug);
+                int it = net.getIterationCount();
+                lastIter = it;
+                etaSum += OptimizerSpec.eta(updater, it, epoch);
+                double reg = l2 ? net.calcRegularizationScore(true) : 0;
+                net.fit(ds);
+                long m = ds.numExamples();
+                lossSum += (net.score() - reg) * m;
+                seen += m;
+                progress.step(b + 1, ipe, seen, lossSum / seen);
+            }
+            net.incrementEpochCount();
+            long t1 = System.nanoTime();
+            double[] eval = evaluate(net, testBatches);
+            long t2 = System.nanoTime();
+
+            EpochRecord e = new EpochRecord();
+            e.epoch = epoch + 1;
+            e.iterations = net.getIterationCount();
+            e.trainLoss = lossSum / seen;
+            e.testAccuracy = eval[0];
+            e.testLoss = eval[1];
+            e.weightNorm = weightNorm(net);
+            e.lr = OptimizerSpec.learningRate(updater, lastIter, epoch);
+            e.eta = OptimizerSpec.eta(updater, lastIter, epoch);
+            e.etaMean = etaSum / ipe;
+            e.trainSeconds = (t1 - t0) / 1e9;
+            e.evalSeconds = (t2 - t1) / 1e9;
+            r.records.add(e);
+            progress.endEpoch(Fmt.f("train loss %.4f | test acc %s%% loss %.4f | |W| %.2f | lr %s η %.3f | %.1f s"
+                            + " (+%.1f s eval)", e.trainLoss, Fmt.pct(e.testAccuracy), e.testLoss, e.weightNorm,
+                    Fmt.num(e.lr), e.eta, e.trainSeconds, e.evalSeconds));
+            if (!Double.isFinite(e.trainLoss))
+                progress.line("  warning: training loss is " + e.trainLoss + " (diverged)");
+            if (afterEpoch != null) afterEpoch.accept(r);
+        }
+        if (saveModel != null) {
+            try {
+                Files.createDirectories(saveModel.getParent());
+                ModelSerializer.writeModel(net, saveModel.toFile(), true);
+            } catch (IOException ex) {
+                throw new UncheckedIOException("cannot save the model to " + saveModel, ex);
+            }
+        }
+        return r;
+    }
+
+    /** {accuracy, mean cross-entropy} on the set, in inference mode. */
+    public static double[] evaluate(MultiLayerNetwork net, Batches batches) {
+        int[] order = batches.order(0, 0, false);
+        int n = order.length, k = batches.data().numClasses, correct = 0;
+        double loss = 0;
+        int nb = batches.batchesPerEpoch();
+        for (int b = 0; b < nb; b++) {
+            DataSet ds = batches.batch(order, b, null);
+            INDArray out = net.output(ds.getFeatures(), false);
+            float[] p = out.dup('c').data().asFloat();
+            int m = (int) ds.numExamples();
+            for (int i = 0; i < m; i++) {
+                int label = batches.data().label(order[b * batches.batchSizeValue() + i]);
+                int arg = 0;
+                for (int c = 1; c < k; c++) if (p[i * k + c] > p[i * k + arg]) arg = c;
+                if (arg == label) correct++;
+                loss -= Math.log(Math.max(p[i * k + label], CLIP));
+            }
+        }
+        return new double[]{(double) correct / n, loss / n};
+    }
+
+    /** √(Σ‖W‖²) over every layer's weight parameter "W" (biases, BatchNorm parameters excluded). */
+    public static double weightNorm(MultiLayerNetwork net) {
+        double s = 0;
+        for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
+            if (e.getKey().endsWith("_W")) {
+                double n = e.getValue().norm2Number().doubleValue();
+                s += n * n;
+            }
+        }
+        return Math.sqrt(s);
+    }
+}

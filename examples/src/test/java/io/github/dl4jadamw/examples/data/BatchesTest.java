@@ -1,0 +1,93 @@
+package io.github.dl4jadamw.examples.data;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BatchesTest {
+    static final ImageData FM = FashionMnist.readTrain(IdxFilesTest.sample(), -1); // 16 real images
+
+    @Test
+    void orderIsASeededPermutationPerEpoch() {
+        Batches b = new Batches(FM, 5, true, 0, false);
+        int[] o1 = b.order(1, 0, true), o1again = b.order(1, 0, true), o2 = b.order(1, 1, true), s2 = b.order(2, 0, true);
+        assertArrayEquals(o1, o1again);
+        assertFalse(Arrays.equals(o1, o2), "reshuffled every epoch");
+        assertFalse(Arrays.equals(o1, s2), "depends on the seed");
+        int[] sorted = o1.clone();
+        Arrays.sort(sorted);
+        int[] id = new int[16];
+        for (int i = 0; i < 16; i++) id[i] = i;
+        assertArrayEquals(id, sorted);
+        assertArrayEquals(id, b.order(1, 0, false));
+    }
+
+    @Test
+    void lastPartialBatchIsKeptAndPixelsAreScaled() {
+        Batches b = new Batches(FM, 5, true, 0, false);
+        assertEquals(4, b.batchesPerEpoch());
+        int[] order = b.order(7, 3, true);
+        int seen = 0;
+        for (int k = 0; k < 4; k++) {
+            DataSet ds = b.batch(order, k, null);
+            int m = k < 3 ? 5 : 1;
+            assertArrayEquals(new long[]{m, 784}, ds.getFeatures().shape());
+            assertArrayEquals(new long[]{m, 10}, ds.getLabels().shape());
+            for (int i = 0; i < m; i++) {
+                int img = order[k * 5 + i];
+                assertEquals(1.0, ds.getLabels().getDouble(i, FM.label(img)), 0);
+                assertEquals(1.0, ds.getLabels().getRow(i).sumNumber().doubleValue(), 0);
+                assertEquals(FM.pixel(img, 14 * 28 + 12) / 255f, ds.getFeatures().getFloat(i, 14 * 28 + 12), 0f);
+            }
+            seen += m;
+        }
+        assertEquals(16, seen);
+        DataSet nchw = new Batches(FM, 4, false, 0, false).batch(order, 0, null);
+        assertArrayEquals(new long[]{4, 1, 28, 28}, nchw.getFeatures().shape());
+    }
+
+    @Test
+    void augmentationFlipsAndCropsDeterministically() {
+        Batches flip = new Batches(FM, 16, false, 0, true);
+        int[] order = flip.order(0, 0, false);
+        DataSet a = flip.batch(order, 0, flip.augmentation(3, 0));
+        DataSet again = flip.batch(order, 0, flip.augmentation(3, 0));
+        assertEquals(a.getFeatures(), again.getFeatures());
+        // every image is either itself or its mirror image
+        int mirrored = 0;
+        for (int i = 0; i < 16; i++) {
+            boolean same = true, mirror = true;
+            for (int y = 0; y < 28; y++)
+                for (int x = 0; x < 28; x++) {
+                    float v = a.getFeatures().getFloat(i, 0, y, x);
+                    same &= v == FM.pixel(i, y * 28 + x) / 255f;
+                    mirror &= v == FM.pixel(i, y * 28 + 27 - x) / 255f;
+                }
+            assertTrue(same || mirror, "image " + i);
+            if (mirror && !same) mirrored++;
+        }
+        assertTrue(mirrored > 0 && mirrored < 16, "about half mirrored: " + mirrored);
+
+        Batches crop = new Batches(FM, 16, false, 4, false);
+        DataSet c = crop.batch(order, 0, new Random(1));
+        assertArrayEquals(new long[]{16, 1, 28, 28}, c.getFeatures().shape());
+        // a crop is a shift by (dy, dx) in [-4, 4]² with zero fill: find it for image 0
+        boolean found = false;
+        for (int dy = -4; dy <= 4 && !found; dy++)
+            for (int dx = -4; dx <= 4 && !found; dx++) {
+                boolean ok = true;
+                for (int y = 0; y < 28 && ok; y++)
+                    for (int x = 0; x < 28 && ok; x++) {
+                        int sy = y + dy, sx = x + dx;
+                        float want = sy < 0 || sy >= 28 || sx < 0 || sx >= 28 ? 0f : FM.pixel(0, sy * 28 + sx) / 255f;
+                        ok = c.getFeatures().getFloat(0, 0, y, x) == want;
+                    }
+                found = ok;
+            }
+        assertTrue(found, "image 0 is a shifted copy");
+    }
+}

@@ -1,0 +1,60 @@
+package io.github.dl4jadamw.examples.train;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class OptimizerSpecTest {
+    @Test
+    void sgdwAndSgdwrBuildTheLibraryUpdaters() {
+        assertEquals(OptimizerKind.SGDW, OptimizerKind.parse("sgdw"));
+        assertEquals(OptimizerKind.SGDWR, OptimizerKind.parse("SGDWR"));
+        IUpdater w = new OptimizerSpec(OptimizerKind.SGDW, 0.05, 0.2).updater(157);
+        assertInstanceOf(io.github.dl4jadamw.SGDW.class, w);
+        assertEquals(0.9, ((io.github.dl4jadamw.SGDW) w).getMomentum());
+        assertEquals(0.2, ((io.github.dl4jadamw.SGDW) w).getWeightDecay());
+        assertEquals(1.0, OptimizerSpec.eta(w, 500, 3));
+        IUpdater wr = new OptimizerSpec(OptimizerKind.SGDWR, 0.05, 0.2).updater(157);
+        assertEquals(1.0, OptimizerSpec.eta(wr, 3 * 157, 3), 1e-12, "restart after 1 + 2 epochs");
+        assertEquals(0.05 * OptimizerSpec.eta(wr, 100, 0), OptimizerSpec.learningRate(wr, 100, 0), 1e-15);
+        assertTrue(OptimizerKind.SGDWR.restarts() && OptimizerKind.ADAMWR.restarts() && !OptimizerKind.SGDW.restarts());
+        IllegalArgumentException u = assertThrows(IllegalArgumentException.class, () -> OptimizerKind.parse("rmsprop"));
+        assertTrue(u.getMessage().contains("adam-l2, adamw, adamwr, sgdw, sgdwr"), u.getMessage());
+    }
+
+    @Test
+    void adamwrRestartsAfter1_3_7EpochsAndEndsAt15() {
+        int ipe = 157;
+        OptimizerSpec s = new OptimizerSpec(OptimizerKind.ADAMWR, 3e-3, 0.2);
+        IUpdater u = s.updater(ipe);
+        assertEquals(1.0, OptimizerSpec.eta(u, 0, 0), 1e-12);
+        assertEquals(3e-3, OptimizerSpec.learningRate(u, 0, 0), 1e-15);
+        for (int restartEpoch : new int[]{1, 3, 7}) {
+            int it = restartEpoch * ipe;
+            assertEquals(1.0, OptimizerSpec.eta(u, it, restartEpoch), 1e-12, "restart at epoch " + restartEpoch);
+            assertTrue(OptimizerSpec.eta(u, it - 1, restartEpoch - 1) < 0.01, "annealed to ~0 before the restart");
+        }
+        // halfway through the 4th period (7 + 4 = epoch 11): η = 0.5
+        assertEquals(0.5, OptimizerSpec.eta(u, 11 * ipe, 11), 1e-9);
+        assertTrue(OptimizerSpec.eta(u, 15 * ipe - 1, 14) < 1e-3, "the 15-epoch budget ends at the end of a period");
+        assertEquals(s.lr * OptimizerSpec.eta(u, 500, 3), OptimizerSpec.learningRate(u, 500, 3), 1e-15);
+
+        IUpdater w = new OptimizerSpec(OptimizerKind.ADAMW, 1e-3, 0.05).updater(ipe);
+        assertEquals(1.0, OptimizerSpec.eta(w, 1000, 6));
+        assertEquals(1e-3, OptimizerSpec.learningRate(w, 1000, 6));
+    }
+
+    @Test
+    void keysAndLabels() {
+        OptimizerSpec s = new OptimizerSpec(OptimizerKind.ADAM_L2, 1e-3, 5e-4);
+        assertEquals("adam-l2_lr1e-3_wd5e-4", s.key());
+        assertEquals("Adam+L2 lr=1e-3 λ=5e-4", s.label());
+        assertEquals("0.05", Fmt.num(0.05));
+        assertEquals("3.2", Fmt.num(3.2));
+        assertEquals("0", Fmt.num(0));
+        assertEquals("3e-3", Fmt.num(0.003));
+        assertEquals("8e-3", Fmt.num(8e-3));
+        assertThrows(IllegalArgumentException.class, () -> new OptimizerSpec(OptimizerKind.ADAMW, 1e-3, -1));
+    }
+}
