@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Per-thread hand-over of parameter views from {@link DecoupledWeightDecay} to the AdamW updater of the same
- * block. DL4J runs, in one thread and for one block at a time: BEFORE_UPDATER regularizations for each parameter
+ * Per-thread hand-over of parameter views from {@link DecoupledWeightDecay} to the updater of the same block, and the
+ * per-thread memory of which network gradient was already checked for NaN/Inf this step. DL4J runs, in one thread and for one block at a time: BEFORE_UPDATER regularizations for each parameter
  * of the block, then the block's updater. Entries are keyed by their position in the network's flattened gradient
  * buffer, which is how the updater (given only its gradient block) finds the parameters that lie inside it.
  *

@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The companion of {@link AdamW}: marks which parameters AdamW decays. It applies nothing itself.
+ * The companion of {@link AdamW} and {@link SGDW} (and their warm-restart forms): marks which parameters they decay.
+ * It applies nothing itself.
  *
  * <h2>Why two statements, and why a marker</h2>
  * DL4J never hands a {@code GradientUpdater} the parameters: {@code UpdaterBlock} gives it only the gradient
@@ -17,9 +18,14 @@ import java.util.List;
  * parameter which list applies (weights: {@code regularization}, biases: {@code regularizationBias},
  * BatchNormalization: none), which is exactly the default decay policy users expect. So this class, running
  * {@link ApplyStep#BEFORE_UPDATER} on each parameter of a block just before the block's updater runs, records
- * the parameter view in a per-thread {@link DecayLedger}; the AdamW updater takes the views from there and
- * applies decay and the Adam step together, from one set of {@link StepScalars}. The math stays in one place and
- * AdamWR's schedule drives decay without a second copy of the hyperparameters.
+ * the parameter view in a per-thread {@link DecayLedger}; the block's updater ({@link DecoupledGradientUpdater}) takes
+ * the views from there and applies decay and its step together, from one set of {@link StepScalars}. The math stays
+ * in one place and AdamWR's schedule drives decay without a second copy of the hyperparameters.
+ *
+ * <p>Alternatives considered: a {@code Regularization} that decays by itself would be duplicated by DL4J (below),
+ * need its own copy of λ and the schedule, and cost a separate pass over memory; an explicit "attach the network"
+ * call would have to be repeated on every copy DL4J makes (ParallelWrapper workers, Spark executors, restored
+ * models), whereas a marker travels inside the configuration (JSON, Java/Kryo serialization).
  *
  * <p>DL4J 1.0.0-M2.1 appends every non-L1/L2 regularization of the global configuration to each layer twice
  * ({@code LayerValidation.configureBaseLayer} runs twice), which is why its own {@code weightDecay()} shrinks
@@ -28,8 +34,8 @@ import java.util.List;
  *
  * <p>Forgetting a statement fails loudly, before the first update of the block concerned:
  * <ul>
- *   <li>AdamW with λ &gt; 0 and no marker in its block: the updater throws (decay asked for, none would happen);</li>
- *   <li>a marker on a parameter whose updater is not AdamW: the ledger throws at the next block or step, since
+ *   <li>λ &gt; 0 and no marker in the block: the updater throws (decay asked for, none would happen);</li>
+ *   <li>a marker on a parameter whose updater is not one of ours: the ledger throws at the next block or step, since
  *       nobody consumed it.</li>
  * </ul>
  * An {@link #excluded()} marker on a layer opts it out (exclusion wins over inclusion from the global list).
