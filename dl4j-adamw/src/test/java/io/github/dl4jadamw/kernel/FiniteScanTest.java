@@ -1,0 +1,63 @@
+package io.github.dl4jadamw.kernel;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FiniteScanTest {
+    static final double[] BAD = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+
+    @Test
+    void findsTheFirstNonFiniteElement() {
+        Random rnd = new Random(7);
+        long big = 3 * ParallelLoop.MIN_PARALLEL + 5;
+        for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            for (long n : new long[]{1, 2, 3, 7, 1001, CpuKernel.TILE_F32 + 3, big, big + 1}) {
+                // a view at an offset inside a larger buffer, with non-finite values just outside it
+                INDArray whole = Nd4j.rand(dt, n + 10).subi(0.5).muli(1e30);
+                whole.putScalar(4, Double.NaN);
+                whole.putScalar(5 + n, Double.POSITIVE_INFINITY);
+                INDArray a = whole.get(NDArrayIndex.interval(5, 5 + n));   // odd offset: float pairs straddle it
+                assertTrue(FiniteScan.supports(a));
+                assertEquals(-1, FiniteScan.firstNonFinite(a), dt + " n=" + n + " all finite");
+                for (int rep = 0; rep < 4; rep++) {
+                    long i = rep == 0 ? 0 : rep == 1 ? n - 1 : (long) (rnd.nextDouble() * n);
+                    long j = Math.min(n - 1, i + 1 + (long) (rnd.nextDouble() * n / 2));
+                    a.putScalar(j, BAD[rep % 3]);          // a later one too: the first must win
+                    a.putScalar(i, BAD[(rep + 1) % 3]);
+                    assertEquals(i, FiniteScan.firstNonFinite(a), dt + " n=" + n + " bad at " + i + " and " + j);
+                    a.putScalar(i, 1.0);
+                    a.putScalar(j, 1.0);
+                }
+                assertEquals(-1, FiniteScan.firstNonFinite(a));
+                INDArray even = whole.get(NDArrayIndex.interval(6, 5 + n));   // even offset, one shorter
+                if (n > 1) {
+                    even.putScalar(n - 2, Double.NEGATIVE_INFINITY);
+                    assertEquals(n - 2, FiniteScan.firstNonFinite(even), dt + " n=" + n + " even offset, last");
+                    even.putScalar(n - 2, 1.0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void emptyArray() {
+        assertEquals(-1, FiniteScan.firstNonFinite(Nd4j.create(DataType.FLOAT, 0)));
+    }
+
+    @Test
+    void scanAllocatesNothing() {
+        for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray a = Nd4j.rand(dt, 5 * ParallelLoop.MIN_PARALLEL + 3);
+            assertEquals(0, ParallelLoopTest.Allocation.minBytesPerWindow(() -> FiniteScan.firstNonFinite(a), 100, 5),
+                    dt + ": bytes allocated per 100 scans");
+        }
+    }
+}
