@@ -1,0 +1,220 @@
+package io.github.dl4jadamw.bench;
+
+import io.github.dl4jadamw.AdamW;
+import io.github.dl4jadamw.AdamWUpdater;
+import io.github.dl4jadamw.DecoupledWeightDecay;
+import io.github.dl4jadamw.StepScalars;
+import io.github.dl4jadamw.kernel.AdamWKernel;
+import io.github.dl4jadamw.kernel.CpuKernel;
+import io.github.dl4jadamw.kernel.DecaySegments;
+import io.github.dl4jadamw.kernel.FiniteScan;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One optimizer step over a parameter set, as DL4J runs it: per updater block the BEFORE_UPDATER regularizations,
+ * the updater ({@code applyUpdater} turns the gradient view into the update), the POST_UPDATER regularizations; then
+ * the step function's {@code params -= update} once over the flattened parameters (as
+ * {@code StochasticGradientDescent} does: blocks are views of one flat parameter and one flat gradient array).
+ *
+ * <p>Variants ({@code -p variant=...}):
+ * <ul>
+ *   <li>{@code adamw-cpu}: our AdamW, CPU kernel: {@link DecoupledWeightDecay#apply} (the decay marker), then
+ *       {@code AdamWUpdater.applyUpdater}, then {@code params -= update};</li>
+ *   <li>{@code adamw-nd4j}: the same with the ND4J-op kernel ({@code -Dadamw.kernel=nd4j}, the path CUDA runs);</li>
+ *   <li>{@code adamw-cpu-updater}: {@code adamw-cpu} without {@code params -= update}: the updater alone, to read
+ *       its own allocation per step (the step function's {@code subi} allocates ND4J op objects);</li>
+ *   <li>{@code adamw-cpu-kernel}: {@link CpuKernel#step} alone on each block, scalars computed per block as the updater
+ *       does: the kernel's own time and allocation, without the updater's per-step checks;</li>
+ *   <li>{@code adamw-cpu-scan}: {@link FiniteScan} over the flat gradient (the once-per-step NaN/Inf check done in
+ *       Java), {@link CpuKernel#step} per block, {@code params -= update}: what {@code adamw-cpu} costs once the
+ *       updater's check uses {@link FiniteScan} instead of ND4J's {@code MatchCondition};</li>
+ *   <li>{@code dl4j-adam}: DL4J's {@link Adam}, then {@code params -= update};</li>
+ *   <li>{@code dl4j-adam-wd}: DL4J's Adam, then {@code WeightDecay(λ, applyLR=true).apply(param, update, lr, ...)}
+ *       on the decayed blocks, then {@code params -= update} (what {@code .updater(new Adam()).weightDecay(λ)} runs,
+ *       minus DL4J's duplicate application);</li>
+ *   <li>{@code copy}: {@code dst.assign(src)} over all N values: the memory-bandwidth yardstick.</li>
+ * </ul>
+ * The gradient is not refilled between steps (Adam's cost does not depend on the values; the update written into it
+ * keeps it finite and of gradient size).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class StepBenchmark {
+    static final double LR = 1e-3, WEIGHT_DECAY = 0.01;
+
+    @Param({"adamw-cpu", "adamw-nd4j", "adamw-cpu-updater", "adamw-cpu-kernel", "adamw-cpu-scan", "dl4j-adam",
+            "dl4j-adam-wd", "copy"})
+    public String variant;
+
+    @Param({"16M", "1M", "resnet"})
+    public String shape;
+
+    @Param({"FLOAT"})
+    public String dtype;
+
+    private INDArray params, grads, copySrc, copyDst;
+    private INDArray[] paramViews, gradViews;
+    private boolean[] decayed;
+    private GradientUpdater<?>[] updaters;
+    private final DecoupledWeightDecay marker = new DecoupledWeightDecay(true);
+    private final WeightDecay weightDecay = new WeightDecay(WEIGHT_DECAY, true);
+    private IUpdater dl4jAdam;
+    private AdamW[] configs;
+    private AdamWKernel[] kernels;
+    private INDArray[] m, v;
+    private DecaySegments[] segments;
+    private final StepScalars scalars = new StepScalars();
+    private int iteration;
+
+    @Setup
+    public void setup() {
+        DataType dt = DataType.valueOf(dtype);
+        List<Shapes.Block> blocks = Shapes.of(shape);
+        long n = Shapes.total(shape);
+        Nd4j.getRandom().setSeed(42);
+        if (variant.equals("copy")) {
+            copySrc = Nd4j.rand(dt, 1, n);
+            copyDst = Nd4j.create(dt, 1, n);
+            return;
+        }
+        String kernel = variant.equals("adamw-nd4j") ? "nd4j" : "cpu";
+        System.setProperty("adamw.kernel", kernel);
+        params = Nd4j.rand(dt, 1, n).subi(0.5);
+        grads = Nd4j.randn(dt, 1, n).muli(1e-2);
+        boolean ours = variant.startsWith("adamw");
+        AdamW adamw = AdamW.builder().learningRate(LR).weightDecay(WEIGHT_DECAY).build();
+        dl4jAdam = new Adam(LR);
+        int k = blocks.size();
+        paramViews = new INDArray[k];
+        gradViews = new INDArray[k];
+        decayed = new boolean[k];
+        updaters = new GradientUpdater[k];
+        configs = new AdamW[k];
+        kernels = new AdamWKernel[k];
+        m = new INDArray[k];
+        v = new INDArray[k];
+        segments = new DecaySegments[k];
+        // one flat state array with a view per block, as DL4J's BaseMultiLayerUpdater lays it out
+        long stateLength = 2 * n;
+        INDArray state = Nd4j.zeros(dt, 1, stateLength);
+        long off = 0;
+        for (int b = 0; b < k; b++) {
+            Shapes.Block blk = blocks.get(b);
+            long len = blk.length;
+            decayed[b] = blk.decayed;
+            paramViews[b] = params.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(off, off + len));
+            gradViews[b] = grads.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(off, off + len));
+            INDArray stateView = state.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(2 * off, 2 * (off + len)));
+            IUpdater cfg = ours ? (blk.decayed ? adamw : adamw.withWeightDecay(0)) : dl4jAdam;
+            if (variant.equals("adamw-cpu-kernel") || variant.equals("adamw-cpu-scan")) {
+                configs[b] = (AdamW) cfg;
+                kernels[b] = new CpuKernel();
+                INDArray flatState = stateView.reshape(stateView.length());
+                m[b] = flatState.get(NDArrayIndex.interval(0, len));
+                v[b] = flatState.get(NDArrayIndex.interval(len, 2 * len));
+                segments[b] = new WholeBlock(blk.decayed ? paramViews[b] : null);
+            } else {
+                updaters[b] = cfg.instantiate(stateView, true);
+            }
+            off += len;
+        }
+        step(); // first step: chooses the kernel
+        if (ours && updaters[0] != null) {
+            String chosen = ((AdamWUpdater) updaters[0]).kernelName();
+            String expected = kernel.equals("cpu") ? "cpu" : "nd4j-ops";
+            if (!chosen.equals(expected))
+                throw new IllegalStateException("variant " + variant + " runs kernel " + chosen + ", not " + expected);
+        }
+    }
+
+    @Benchmark
+    public void step(AllocCounter alloc) {
+        alloc.beforeStep();
+        step();
+        alloc.afterStep();
+    }
+
+    void step() {
+        int it = iteration++;
+        switch (variant) {
+            case "adamw-cpu":
+            case "adamw-nd4j":
+                adamw(it);
+                params.subi(grads);
+                break;
+            case "adamw-cpu-updater":
+                adamw(it);
+                break;
+            case "adamw-cpu-kernel":
+                kernels(it);
+                break;
+            case "adamw-cpu-scan":
+                if (FiniteScan.firstNonFinite(grads) >= 0) throw new IllegalStateException("non-finite gradient");
+                kernels(it);
+                params.subi(grads);
+                break;
+            case "dl4j-adam":
+                for (int b = 0; b < updaters.length; b++) updaters[b].applyUpdater(gradViews[b], it, 0);
+                params.subi(grads);
+                break;
+            case "dl4j-adam-wd":
+                double lr = dl4jAdam.getLearningRate(it, 0);
+                for (int b = 0; b < updaters.length; b++) {
+                    updaters[b].applyUpdater(gradViews[b], it, 0);
+                    if (decayed[b]) weightDecay.apply(paramViews[b], gradViews[b], lr, it, 0);
+                }
+                params.subi(grads);
+                break;
+            case "copy":
+                copyDst.assign(copySrc);
+                break;
+            default:
+                throw new IllegalArgumentException("variant " + variant + " is unknown");
+        }
+    }
+
+    private void kernels(int it) {
+        for (int b = 0; b < kernels.length; b++)
+            kernels[b].step(scalars.compute(configs[b], it, 0), gradViews[b], m[b], v[b], null, segments[b]);
+    }
+
+    private void adamw(int it) {
+        for (int b = 0; b < updaters.length; b++) {
+            if (decayed[b]) marker.apply(paramViews[b], gradViews[b], LR, it, 0);   // BEFORE_UPDATER
+            updaters[b].applyUpdater(gradViews[b], it, 0);                         // g := u
+        }
+    }
+
+    /** The whole block decayed (a parameter view), or nothing. */
+    private static final class WholeBlock implements DecaySegments {
+        private final INDArray param;
+
+        WholeBlock(INDArray param) {
+            this.param = param;
+        }
+
+        @Override public int count() { return param == null ? 0 : 1; }
+        @Override public long offset(int i) { return 0; }
+        @Override public long length(int i) { return param.length(); }
+        @Override public INDArray param(int i) { return param; }
+    }
+}
