@@ -31,8 +31,8 @@ final class ParallelLoop {
     /** Chunks per thread and loop: enough to rebalance when a thread is delayed, few enough to keep streams long. */
     static final int CHUNKS_PER_THREAD = 8;
 
-    private static final int THREADS = Math.max(1, Integer.getInteger("adamw.threads",
-            Runtime.getRuntime().availableProcessors()));
+    /** -Dadamw.threads, else OMP_NUM_THREADS (what ND4J's own ops use), else the number of processors. */
+    private static final int THREADS = Math.max(1, Integer.getInteger("adamw.threads", ompThreads()));
     private static final long SPIN_NANOS = Math.max(0, Long.getLong("adamw.spinMicros", 50)) * 1000;
 
     private static final int INDEX_BITS = 32;                 // the low half indexes, the high half is the generation
@@ -61,6 +61,16 @@ final class ParallelLoop {
             workers[i] = new Worker(i + 1);
             workers[i].start();
         }
+    }
+
+    private static int ompThreads() {
+        try {
+            String omp = System.getenv("OMP_NUM_THREADS");
+            if (omp != null && Integer.parseInt(omp.trim()) > 0) return Integer.parseInt(omp.trim());
+        } catch (NumberFormatException ignored) {
+            // not a number: fall through to the processor count, as OpenMP itself would
+        }
+        return Runtime.getRuntime().availableProcessors();
     }
 
     static ParallelLoop shared() {
