@@ -22,6 +22,7 @@ public abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> 
     private final C config;
     private final StepScalars scalars = new StepScalars();
     private final Map<String, INDArray> state = new LinkedHashMap<>();
+    private INDArray firstState;   // cached: applyUpdater allocates nothing
     private AdamWKernel kernel;
 
     protected DecoupledGradientUpdater(C config) {
@@ -54,6 +55,7 @@ public abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> 
             if (initialize) a.assign(0);
             state.put(k, a);
         }
+        firstState = state.get(stateKeys().get(0));
     }
 
     @Override
@@ -73,11 +75,12 @@ public abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> 
         state.clear();
         for (int i = 0; i < parts; i++)
             state.put(stateKeys().get(i), flat.get(NDArrayIndex.interval(i * n, (i + 1) * n)));
+        firstState = state.get(stateKeys().get(0));
     }
 
     @Override
     public void applyUpdater(INDArray gradient, int iteration, int epoch) {
-        INDArray first = state.get(stateKeys().get(0));
+        INDArray first = firstState;
         if (first == null)
             throw new IllegalStateException(getClass().getSimpleName() + " has no state: DL4J did not call "
                     + "setStateViewArray/setState");
