@@ -1,5 +1,7 @@
 package io.github.dl4jadamw.examples;
 
+import io.github.dl4jadamw.examples.data.Cifar10Download;
+import io.github.dl4jadamw.examples.data.DataDownloadException;
 import io.github.dl4jadamw.examples.data.DataFormatException;
 import io.github.dl4jadamw.examples.data.Datasets;
 import io.github.dl4jadamw.examples.model.Models;
@@ -54,6 +56,7 @@ import java.util.concurrent.Callable;
                 "  dl4j-adamw-examples --sweep --resume --progress lines  (the fmnist-mlp sweep, into results/sweep)",
                 "  dl4j-adamw-examples --data /usr/share/datasets/fashion-mnist --train-size 60000 --out results/full",
                 "  dl4j-adamw-examples --data ~/cifar-10-batches-bin --model cifar10 --out results/cifar10",
+                "  dl4j-adamw-examples --dataset cifar10 --out results/cifar10   (DL4J downloads and caches CIFAR-10)",
                 "",
                 "λ: for adam-l2 the L2 coefficient (gradient += λ·W, weights only); for adamw/adamwr/sgdw/sgdwr the decoupled "
                         + "decay, lr-coupled as in PyTorch (W -= lr_t·λ·W every step, weights only).",
@@ -92,10 +95,10 @@ public final class CompareOptimizers implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "MODEL", description = "fmnist-mlp (default for Fashion-MNIST), fmnist-cnn, cifar10 (default for CIFAR-10 data).")
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Directory with CIFAR-10 binary files (data_batch_1..5.bin, test_batch.bin) or Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], ...). Default: the embedded Fashion-MNIST subset.")
+    @Option(names = "--data", paramLabel = "DIR", description = "Directory with CIFAR-10 binary files (data_batch_1..5.bin, test_batch.bin) or Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], ...). Default: the embedded Fashion-MNIST subset, or with --dataset cifar10 DL4J's CIFAR-10 cache.")
     Path data;
 
-    @Option(names = "--dataset", paramLabel = "KIND", defaultValue = "auto", description = "auto (from --data), fashion-mnist or cifar10. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dataset", paramLabel = "KIND", defaultValue = "auto", description = "auto (from --data), fashion-mnist or cifar10. cifar10 without --data: CIFAR-10 through DL4J's Cifar10Fetcher, which downloads it once into its cache, ~/.deeplearning4j/data/cifar10 (the JVM option -Dorg.deeplearning4j.resources.directory=DIR moves ~/.deeplearning4j). Default: ${DEFAULT-VALUE}.")
     String dataset;
 
     @Option(names = "--train-size", paramLabel = "N", description = "First N training images. Default: 10000 (quick: 2000).")
@@ -135,6 +138,8 @@ public final class CompareOptimizers implements Callable<Integer> {
     String progressMode;
 
     private boolean sgdUsed;
+    /** Where the data came from ({@link Datasets.Loaded#source}, or the results' record of it). */
+    private String dataSource;
     private final PrintStream stdout;
     private final PrintStream stderr;
     private String[] rawArgs = new String[0];
@@ -160,8 +165,8 @@ public final class CompareOptimizers implements Callable<Integer> {
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof DataFormatException || ex instanceof IllegalArgumentException
-                    || ex instanceof UnsupportedOperationException) {
+            if (ex instanceof DataFormatException || ex instanceof DataDownloadException
+                    || ex instanceof IllegalArgumentException || ex instanceof UnsupportedOperationException) {
                 err.println("error: " + ex.getMessage());
                 return 1;
             }
@@ -214,7 +219,9 @@ public final class CompareOptimizers implements Callable<Integer> {
             testSize = first.testSize;
             epochs = first.epochs;
             batchSize = first.batchSize;
-            data = first.dataSource == null || first.dataSource.startsWith("embedded") ? null : Path.of(first.dataSource);
+            dataSource = first.dataSource;
+            data = first.dataSource == null || first.dataSource.startsWith("embedded")
+                    || first.dataSource.startsWith(Cifar10Download.SOURCE_PREFIX) ? null : Path.of(first.dataSource);
             restartT0 = first.optimizer.restartT0;
             restartTMult = first.optimizer.restartTMult;
             Report.Context rc = context(outDir, new LinkedHashSet<>(gridSeeds), Models.parse(st.runs().get(0).model));
@@ -233,7 +240,11 @@ public final class CompareOptimizers implements Callable<Integer> {
         // ---- data and model ----
         Datasets.Kind dk = Datasets.Kind.parse(dataset);
         long t0 = System.nanoTime();
+        if (data == null && dk == Datasets.Kind.CIFAR10 && !Cifar10Download.isCached())
+            progress.line("CIFAR-10 is not in DL4J's cache " + Cifar10Download.cacheDir() + ": DL4J's Cifar10Fetcher"
+                    + " downloads it from " + Cifar10Download.url() + " (once)");
         Datasets.Loaded d = Datasets.load(data, dk, nTrain, nTest);
+        dataSource = d.source;
         Models m = model != null ? Models.parse(model) : d.kind == Datasets.Kind.CIFAR10 ? Models.CIFAR10 : Models.FMNIST_MLP;
         Trainer trainer = new Trainer(m, d.train, d.test, d.kind.id, d.source, batchSize, nEpochs, progress);
         progress.line(Fmt.f("data: %s — %s + %s, loaded in %.1f s", d.source, d.train, d.test, (System.nanoTime() - t0) / 1e9));
@@ -356,7 +367,12 @@ public final class CompareOptimizers implements Callable<Integer> {
         int nTest = testSize != null ? testSize : quick ? 1000 : 10_000;
         int nEpochs = epochs != null ? epochs : quick ? 2 : 15;
         StringBuilder s = new StringBuilder();
-        s.append("- Data: ").append(data == null ? "the embedded Fashion-MNIST subset" : "`" + data + "`")
+        String from = data != null ? "`" + data + "`"
+                : dataSource != null && dataSource.startsWith(Cifar10Download.SOURCE_PREFIX)
+                ? "CIFAR-10 from DL4J's download cache `" + dataSource.substring(Cifar10Download.SOURCE_PREFIX.length())
+                + "` (Cifar10Fetcher's PNG folders, images ordered by the number in their file names)"
+                : "the embedded Fashion-MNIST subset";
+        s.append("- Data: ").append(from)
                 .append(", first ").append(Fmt.f("%,d", nTrain)).append(" training and ").append(Fmt.f("%,d", nTest))
                 .append(" test images, pixels / 255")
                 .append(m != null && m.augmented() ? ", random crop (" + m.cropPadding + "-pixel zero padding) and horizontal flip on training images" : ", no augmentation")

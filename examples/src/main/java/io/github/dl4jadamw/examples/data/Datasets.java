@@ -3,7 +3,10 @@ package io.github.dl4jadamw.examples.data;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Chooses and loads the data: CIFAR-10 binary or Fashion-MNIST IDX from a directory, or the embedded subset. */
+/**
+ * Chooses and loads the data: CIFAR-10 binary or Fashion-MNIST IDX from a directory, CIFAR-10 from DL4J's download
+ * cache, or the embedded Fashion-MNIST subset.
+ */
 public final class Datasets {
     private Datasets() {}
 
@@ -35,14 +38,19 @@ public final class Datasets {
     }
 
     /**
-     * Loads the first {@code trainSize} training and {@code testSize} test images. {@code dir == null}: the
-     * embedded Fashion-MNIST subset. Otherwise {@code kind} (or, for AUTO, what the directory holds).
+     * Loads the first {@code trainSize} training and {@code testSize} test images. {@code dir == null}: CIFAR-10
+     * from DL4J's cache (downloaded by DL4J if absent) for {@code kind} CIFAR10, else the embedded Fashion-MNIST
+     * subset. Otherwise {@code kind} (or, for AUTO, what the directory holds).
      */
     public static Loaded load(Path dir, Kind kind, int trainSize, int testSize) {
         if (dir == null) {
-            if (kind == Kind.CIFAR10)
-                throw new IllegalArgumentException("--dataset cifar10 needs --data DIR with data_batch_1..5.bin and"
-                        + " test_batch.bin (the CIFAR-10 binary version); only Fashion-MNIST is embedded");
+            if (kind == Kind.CIFAR10) {
+                // DL4J's Cifar10Fetcher: its cache, downloaded there first if absent
+                Path cache = Cifar10Download.ensureCached();
+                return checked(new Loaded(kind, Cifar10Download.SOURCE_PREFIX + cache,
+                        Cifar10Cache.readTrain(cache, trainSize), Cifar10Cache.readTest(cache, testSize)),
+                        trainSize, testSize);
+            }
             return new Loaded(Kind.FASHION_MNIST, "embedded Fashion-MNIST subset (classpath "
                     + FashionMnist.EMBEDDED_DIR + ")", FashionMnist.embeddedTrain(trainSize),
                     FashionMnist.embeddedTest(testSize));
