@@ -5,7 +5,9 @@
 #   usage: examples/gpu/train-gpu.sh DATA_DIR [OUT_DIR] [more program options...]
 #
 #   DATA_DIR  the CIFAR-10 binary version: data_batch_1.bin ... data_batch_5.bin and test_batch.bin
-#             (unpacked cifar-10-binary.tar.gz; the folder itself or the one holding cifar-10-batches-bin/)
+#             (unpacked cifar-10-binary.tar.gz; the folder itself or the one holding cifar-10-batches-bin/),
+#             or the word  download : CIFAR-10 through DL4J's Cifar10Fetcher (downloaded once into
+#             ~/.deeplearning4j/data/cifar10; the job host needs access to DL4J's resource host)
 #   OUT_DIR   where results.json/csv, report.md and the PNG charts go (default: results-gpu-<date>)
 #   more options are passed to the program, e.g.  --train-size 50000 --epochs 15 --seeds 1,2,3
 #             or  --sweep --progress lines   (see --help). Default protocol: the first 10,000 training images,
@@ -22,7 +24,13 @@ if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
   exit 2
 fi
-DATA_DIR=$(cd "$1" && pwd)
+if [[ "$1" == download ]]; then
+  DATA_DIR="DL4J's CIFAR-10 cache"
+  DATA_ARGS=(--dataset cifar10)
+else
+  DATA_DIR=$(cd "$1" && pwd)
+  DATA_ARGS=(--data "$DATA_DIR")
+fi
 shift
 OUT_DIR=results-gpu-$(date +%Y%m%d-%H%M%S)
 if [[ $# -gt 0 && "$1" != -* ]]; then OUT_DIR=$1; shift; fi
@@ -50,4 +58,4 @@ exec java -Xmx8g -Dorg.bytedeco.javacpp.maxbytes=16G -Dorg.bytedeco.javacpp.maxp
   -Djava.awt.headless=true \
   --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "$CP" io.github.dl4jadamw.examples.CompareOptimizers \
-  --data "$DATA_DIR" --model cifar10 --out "$OUT_DIR" --progress lines "$@"
+  "${DATA_ARGS[@]}" --model cifar10 --out "$OUT_DIR" --progress lines "$@"
