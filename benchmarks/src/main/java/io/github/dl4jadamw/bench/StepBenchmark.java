@@ -65,7 +65,7 @@ public class StepBenchmark {
             "dl4j-adam-wd", "copy"})
     public String variant;
 
-    @Param({"16M", "1M", "resnet"})
+    @Param({"16M", "16.7M", "1M", "resnet"})
     public String shape;
 
     @Param({"FLOAT"})
