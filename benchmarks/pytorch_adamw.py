@@ -4,7 +4,7 @@
 Times optimizer.step() (which includes PyTorch's parameter update, the counterpart of DL4J's params -= update) for
 torch.optim.AdamW with its default kernel, foreach=True and foreach=False, float32, on 2^24 and 2^20 values in one
 tensor and on the ResNet-34 (width 46) tensor list, weights decayed, BatchNorm and bias not. Prints ns/parameter and
-writes JSON (path printed). Usage: python3 benchmarks/pytorch_adamw.py [--threads 2] [--shapes 16M,1M,resnet]
+writes JSON (path printed). Usage: python3 benchmarks/pytorch_adamw.py [--threads 2] [--shapes 16M,16.7M,1M,resnet]
 [--seconds 1] [--iterations 5] [--out FILE]
 """
 import argparse
@@ -38,7 +38,7 @@ def resnet34(w=46, classes=1000):
     return t
 
 
-SHAPES = {"16M": [(1 << 24, True)], "1M": [(1 << 20, True)], "resnet": resnet34()}
+SHAPES = {"16M": [(1 << 24, True)], "16.7M": [(16_700_000, True)], "1M": [(1 << 20, True)], "resnet": resnet34()}
 
 
 def make(shape, variant, lr=1e-3, wd=0.01):
@@ -73,7 +73,7 @@ def measure(opt, seconds, iterations, warmup):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--shapes", default="16M,1M,resnet")
+    ap.add_argument("--shapes", default="16M,16.7M,1M,resnet")
     ap.add_argument("--variants", default="default,foreach,single-tensor")
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--iterations", type=int, default=5)
