@@ -5,11 +5,11 @@ import java.util.List;
 
 /**
  * The parameter sets the benchmark steps over: {@code 1M} and {@code 16M} (2^20 and 2^24 values in one updater block),
- * {@code 16.7M} (16,700,000 values in one block: a size that is not a power of two, as real layers are; libnd4j's Adam op
- * runs about 2× slower when its three arrays lie a power of two ≥ 2^24 bytes apart, which DL4J's [M | V] state layout
- * does at N = 2^24, measured) and {@code resnet}, the 110 parameter tensors of a ResNet-34 layout at base width 46 (11.37M values, 46 to 1.2M per
- * tensor), each its own updater block, as an optimizer sees a per-tensor parameter list. Convolution and dense
- * weights are decayed; BatchNormalization γ/β and the output bias are not.
+ * {@code 16.7M} (16,700,000 values in one block: libnd4j's Adam op runs about 2× slower at 2^24 than at this
+ * size, measured; see benchmarks/README.md) and {@code resnet}, the 110 parameter tensors of a ResNet-34
+ * layout at base width 46 (11.37M values, 46 to 1.2M per tensor), each its own updater block, as an optimizer sees
+ * a per-tensor parameter list. Convolution and dense weights are decayed; BatchNormalization γ/β and the output bias
+ * are not.
  */
 final class Shapes {
     private Shapes() {}
