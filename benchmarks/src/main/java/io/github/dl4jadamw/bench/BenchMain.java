@@ -98,7 +98,7 @@ public final class BenchMain {
         long params;
         int blocks;
         double msPerStep, msError, nsPerParam, allocBytesPerStep = Double.NaN, jvmAllocBytesPerStep = Double.NaN;
-        Double vsAdam, vsAdamWd, vsCopy;
+        Double vsAdam, vsAdamWd, vsAdamWdBuilt, vsCopy;
     }
 
     static List<Row> rows(Collection<RunResult> results) {
@@ -125,6 +125,7 @@ public final class BenchMain {
         for (Row row : rows) {
             row.vsAdam = ratio(row, find(rows, row, "dl4j-adam"));
             row.vsAdamWd = ratio(row, find(rows, row, "dl4j-adam-wd"));
+            row.vsAdamWdBuilt = ratio(row, find(rows, row, "dl4j-adam-wd-built"));
             row.vsCopy = ratio(row, find(rows, row, "copy"));
         }
         return rows;
@@ -152,13 +153,16 @@ public final class BenchMain {
 
     static String table(List<Row> rows) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%-7s %-6s %-18s %10s %9s %9s %9s %9s %9s %12s %12s%n", "shape", "dtype",
-                "variant", "ms/step", "±", "ns/param", "×Adam", "×Adam+WD", "×copy", "alloc B/step", "(all threads)"));
+        s.append(String.format(Locale.ROOT, "%-7s %-6s %-18s %10s %9s %9s %9s %9s %9s %9s %12s %12s%n", "shape",
+                "dtype", "variant", "ms/step", "±", "ns/param", "×Adam", "×Adam+WD", "×as built", "×copy",
+                "alloc B/step", "(all threads)"));
         for (Row r : rows)
-            s.append(String.format(Locale.ROOT, "%-7s %-6s %-18s %10.3f %9.3f %9.3f %9s %9s %9s %12s %12s%n", r.shape,
-                    r.dtype, r.variant, r.msPerStep, r.msError, r.nsPerParam, fmt(r.vsAdam), fmt(r.vsAdamWd),
-                    fmt(r.vsCopy), bytes(r.allocBytesPerStep), bytes(r.jvmAllocBytesPerStep)));
-        s.append("ns/param: time per step / parameters; ×X: time per step / X's, same shape, this run; alloc B/step: "
+            s.append(String.format(Locale.ROOT, "%-7s %-6s %-18s %10.3f %9.3f %9.3f %9s %9s %9s %9s %12s %12s%n",
+                    r.shape, r.dtype, r.variant, r.msPerStep, r.msError, r.nsPerParam, fmt(r.vsAdam),
+                    fmt(r.vsAdamWd), fmt(r.vsAdamWdBuilt), fmt(r.vsCopy), bytes(r.allocBytesPerStep),
+                    bytes(r.jvmAllocBytesPerStep)));
+        s.append("ns/param: time per step / parameters; ×X: time per step / X's, same shape, this run (×as built: "
+                + "dl4j-adam-wd-built, DL4J's own doubled WeightDecay); alloc B/step: "
                 + "bytes allocated per step by the stepping threads (benchmark thread + adamw-kernel workers); "
                 + "(all threads): JMH's gc.alloc.rate.norm, every thread of the JVM\n");
         return s.toString();
@@ -195,6 +199,7 @@ public final class BenchMain {
             m.put("nsPerParam", r.nsPerParam);
             m.put("vsDl4jAdam", r.vsAdam);
             m.put("vsDl4jAdamWeightDecay", r.vsAdamWd);
+            m.put("vsDl4jAdamWeightDecayAsBuilt", r.vsAdamWdBuilt);
             m.put("vsCopy", r.vsCopy);
             m.put("allocBytesPerStep", Double.isNaN(r.allocBytesPerStep) ? null : r.allocBytesPerStep);
             m.put("gcAllocRateNormAllThreads", Double.isNaN(r.jvmAllocBytesPerStep) ? null : r.jvmAllocBytesPerStep);

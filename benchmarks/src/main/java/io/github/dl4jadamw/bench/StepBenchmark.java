@@ -8,6 +8,10 @@ import io.github.dl4jadamw.kernel.AdamWKernel;
 import io.github.dl4jadamw.kernel.CpuKernel;
 import io.github.dl4jadamw.kernel.DecaySegments;
 import io.github.dl4jadamw.kernel.FiniteScan;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,6 +19,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,6 +55,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code dl4j-adam-wd}: DL4J's Adam, then {@code WeightDecay(λ, applyLR=true).apply(param, update, lr, ...)}
  *       on the decayed blocks, then {@code params -= update} (what {@code .updater(new Adam()).weightDecay(λ)} runs,
  *       minus DL4J's duplicate application);</li>
+ *   <li>{@code dl4j-adam-wd-built}: the same with the regularization list DL4J 1.0.0-M2.1 actually builds for
+ *       {@code .updater(new Adam()).weightDecay(λ)}, taken from a real configuration: it holds the WeightDecay twice
+ *       (DL4J's duplicate, README "DL4J's own weightDecay"), so this is the step DL4J users run today;</li>
  *   <li>{@code copy}: {@code dst.assign(src)} over all N values: the memory-bandwidth yardstick.</li>
  * </ul>
  * The gradient is not refilled between steps (Adam's cost does not depend on the values; the update written into it
@@ -62,7 +70,7 @@ public class StepBenchmark {
     static final double LR = 1e-3, WEIGHT_DECAY = 0.01;
 
     @Param({"adamw-cpu", "adamw-nd4j", "adamw-cpu-updater", "adamw-cpu-kernel", "adamw-cpu-scan", "dl4j-adam",
-            "dl4j-adam-wd", "copy"})
+            "dl4j-adam-wd", "dl4j-adam-wd-built", "copy"})
     public String variant;
 
     @Param({"16M", "16.7M", "1M", "resnet"})
@@ -77,6 +85,7 @@ public class StepBenchmark {
     private GradientUpdater<?>[] updaters;
     private final DecoupledWeightDecay marker = new DecoupledWeightDecay(true);
     private final WeightDecay weightDecay = new WeightDecay(WEIGHT_DECAY, true);
+    private List<Regularization> builtRegularization;
     private IUpdater dl4jAdam;
     private AdamW[] configs;
     private AdamWKernel[] kernels;
@@ -103,6 +112,7 @@ public class StepBenchmark {
         boolean ours = variant.startsWith("adamw");
         AdamW adamw = AdamW.builder().learningRate(LR).weightDecay(WEIGHT_DECAY).build();
         dl4jAdam = new Adam(LR);
+        builtRegularization = dl4jWeightDecayAsBuilt();
         int k = blocks.size();
         paramViews = new INDArray[k];
         gradViews = new INDArray[k];
@@ -184,12 +194,33 @@ public class StepBenchmark {
                 }
                 params.subi(grads);
                 break;
+            case "dl4j-adam-wd-built":
+                double lrBuilt = dl4jAdam.getLearningRate(it, 0);
+                for (int b = 0; b < updaters.length; b++) {
+                    updaters[b].applyUpdater(gradViews[b], it, 0);
+                    if (decayed[b])
+                        for (Regularization r : builtRegularization)
+                            r.apply(paramViews[b], gradViews[b], lrBuilt, it, 0);
+                }
+                params.subi(grads);
+                break;
             case "copy":
                 copyDst.assign(copySrc);
                 break;
             default:
                 throw new IllegalArgumentException("variant " + variant + " is unknown");
         }
+    }
+
+    /** The weights' regularization list of a layer configured with {@code .updater(new Adam()).weightDecay(λ)}. */
+    static List<Regularization> dl4jWeightDecayAsBuilt() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new Adam(LR))
+                .weightDecay(WEIGHT_DECAY).list().layer(new DenseLayer.Builder().nIn(2).nOut(2).build()).build();
+        List<Regularization> regs = ((BaseLayer) conf.getConf(0).getLayer()).getRegularization();
+        for (Regularization r : regs)
+            if (r.applyStep() != Regularization.ApplyStep.POST_UPDATER)
+                throw new IllegalStateException("expected only post-updater WeightDecay, DL4J built " + regs);
+        return regs;
     }
 
     private void kernels(int it) {
