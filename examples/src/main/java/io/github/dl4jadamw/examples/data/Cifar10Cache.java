@@ -41,13 +41,20 @@ import static io.github.dl4jadamw.examples.data.Cifar10Binary.SIDE;
  * here they are sorted by n, so that the first N images are meant to be the ones {@link Cifar10Binary} reads for
  * the same N, and the protocol's subsets the same whichever way CIFAR-10 was obtained. Because a missing file would
  * silently shift that order, the numbers must run without gaps, and a class name in a file name must be its folder's
- * class (which also checks the folder-to-label mapping on the real data).
+ * class (which also checks the folder-to-label mapping on the real data). That naming could not be checked against
+ * the real zip here: if no file of a split carries a number, the images are read in a fixed pseudo-random order
+ * instead (sorted by folder and name, then shuffled with {@link #FALLBACK_ORDER_SEED}: every class mixed in, the same
+ * subset on every run and machine, but not the binary files' first N), the data's name says so and a warning is
+ * logged. A tree where only some files are numbered is refused as damaged.
  * <p>
  * The PNGs are decoded with {@code javax.imageio}, not DL4J's NativeImageLoader (OpenCV natives, BGR channel
  * order): the raster's bands are red, green, blue, stored channel-major like {@link ImageData} wants.
  */
 public final class Cifar10Cache {
     public static final String LABELS_FILE = "labels.txt";
+    /** Seed of the fixed order used when the file names carry no CIFAR-10 index. */
+    public static final long FALLBACK_ORDER_SEED = 20190506L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Cifar10Cache.class);
     /** {@code <n>.png} or {@code <n>_<class>.png}. */
     private static final Pattern FILE_NAME = Pattern.compile("(\\d{1,9})(?:_([A-Za-z]+))?\\.png",
             Pattern.CASE_INSENSITIVE);
@@ -70,6 +77,14 @@ public final class Cifar10Cache {
     static ImageData read(Path dir, String split, String name, int limit) {
         checkLabelsFile(dir);
         List<Entry> entries = list(dir, split);
+        if (entries.get(0).number() < 0) {
+            name += " (fixed pseudo-random order, seed " + FALLBACK_ORDER_SEED + ": its file names carry no CIFAR-10"
+                    + " index)";
+            LOG.warn("{}: the PNG names carry no image number (expected <n>_<class>.png), so CIFAR-10's own order is"
+                    + " unknown; reading the images in a fixed pseudo-random order (seed {}). The first N are a"
+                    + " class-mixed subset, the same on every run, but not the first N of the binary files (--data)",
+                    dir.resolve(split), FALLBACK_ORDER_SEED);
+        }
         int n = limit < 0 ? entries.size() : limit;
         if (n > entries.size())
             throw new DataFormatException(name + ": asked for " + n + " images but " + dir.resolve(split)
@@ -87,7 +102,7 @@ public final class Cifar10Cache {
     /** All images of {@code dir/split}, sorted by their number; checks folders, names and numbering. */
     static List<Entry> list(Path dir, String split) {
         Path root = dir.resolve(split);
-        List<Entry> entries = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>(), unnumbered = new ArrayList<>();
         Map<Integer, Path> byNumber = new HashMap<>();
         for (int label = 0; label < CLASSES; label++) {
             Path folder = root.resolve(Integer.toString(label));
@@ -104,10 +119,10 @@ public final class Cifar10Cache {
                 throw new DataFormatException(folder + ": holds no PNG images. " + incomplete(dir));
             for (Path f : files) {
                 Matcher m = FILE_NAME.matcher(f.getFileName().toString());
-                if (!m.matches())
-                    throw new DataFormatException(f + ": name is not <n>_<class>.png (the naming of DL4J's"
-                            + " cifar10_dl4j.v1.zip, n = the image's place in CIFAR-10), so its place in CIFAR-10's"
-                            + " order is unknown");
+                if (!m.matches()) {
+                    unnumbered.add(new Entry(-1, label, f));
+                    continue;
+                }
                 if (m.group(2) != null && !m.group(2).equalsIgnoreCase(CLASS_NAMES[label]))
                     throw new DataFormatException(f + ": named for class '" + m.group(2) + "' but lies in folder "
                             + label + ", which is CIFAR-10's label " + label + " (" + CLASS_NAMES[label] + ")");
@@ -117,6 +132,13 @@ public final class Cifar10Cache {
                     throw new DataFormatException(f + " and " + other + ": two images numbered " + number);
                 entries.add(new Entry(number, label, f));
             }
+        }
+        if (entries.isEmpty()) return fixedOrder(unnumbered);
+        if (!unnumbered.isEmpty()) {
+            Path f = unnumbered.get(0).file();
+            throw new DataFormatException(f + ": name is not <n>_<class>.png like the other images of " + root
+                    + " (n = the image's place in CIFAR-10), so its place in CIFAR-10's order is unknown. "
+                    + incomplete(dir));
         }
         entries.sort(Comparator.comparingInt(Entry::number));
         // numbered from 0 (or 1) without gaps: a missing image would shift every later one
@@ -129,6 +151,14 @@ public final class Cifar10Cache {
                 throw new DataFormatException(root + ": no image numbered " + (first + i) + " (the numbers jump from "
                         + entries.get(i - 1).number() + " to " + entries.get(i).number() + "). " + incomplete(dir));
         return entries;
+    }
+
+    /** Unnumbered files: sorted by folder and name, then shuffled with a fixed seed; numbered −1 (no CIFAR index). */
+    private static List<Entry> fixedOrder(List<Entry> files) {
+        List<Entry> sorted = new ArrayList<>(files);
+        sorted.sort(Comparator.comparingInt(Entry::label).thenComparing(e -> e.file().getFileName().toString()));
+        java.util.Collections.shuffle(sorted, new java.util.Random(FALLBACK_ORDER_SEED));
+        return sorted;
     }
 
     /**

@@ -191,4 +191,56 @@ class Cifar10CacheTest {
         e = assertThrows(DataFormatException.class, () -> Cifar10Cache.readTest(cache, 1));
         assertTrue(e.getMessage().startsWith(odd + ": name is not <n>_<class>.png"), e.getMessage());
     }
+
+    @Test
+    void unnumberedNamesAreReadInAFixedClassMixedOrder() throws IOException {
+        Path cache = Cifar10CacheFixture.write(tmp.resolve("cifar10"));
+        // the same tree with names that carry no CIFAR index, e.g. the zip used other names
+        for (int i = 0; i < TRAIN.size(); i++) {
+            Path f = cache.resolve(file(TRAIN, "train", i));
+            Files.move(f, f.resolveSibling("img-" + (char) ('a' + i % 26) + (i / 26) + ".png"));
+        }
+        ImageData all = Cifar10Cache.readTrain(cache, -1);
+        assertEquals(TRAIN.size(), all.size());
+        assertTrue(all.name.contains("fixed pseudo-random order"), all.name);
+        // a permutation of the originals, each with its own label
+        boolean[] seen = new boolean[TRAIN.size()];
+        boolean inSourceOrder = true;
+        for (int i = 0; i < all.size(); i++) {
+            int match = -1;
+            for (int j = 0; j < TRAIN.size() && match < 0; j++)
+                if (!seen[j] && isFixtureImage(all, i, j)) match = j;
+            assertTrue(match >= 0, "image " + i + " is none of the originals");
+            seen[match] = true;
+            assertEquals(TRAIN.label(match), all.label(i), "label of image " + i);
+            inSourceOrder &= match == i;
+        }
+        assertFalse(inSourceOrder);
+        // the same order on every read, with more than one class among the first images
+        assertSameImages(all.first(10), Cifar10Cache.readTrain(cache, 10));
+        assertTrue(Arrays.stream(all.first(10).classCounts()).filter(c -> c > 0).count() > 1);
+        boolean byClass = true; // folder by folder would put the labels in order
+        for (int i = 1; i < all.size(); i++) byClass &= all.label(i - 1) <= all.label(i);
+        assertFalse(byClass, "read folder by folder, not shuffled");
+    }
+
+    @Test
+    void aTreeWithSomeUnnumberedNamesIsRefused() throws IOException {
+        Path cache = Cifar10CacheFixture.write(tmp.resolve("cifar10"));
+        Path f = cache.resolve(file(TRAIN, "train", 4));
+        Path renamed = f.resolveSibling("four.png");
+        Files.move(f, renamed);
+        DataFormatException e = assertThrows(DataFormatException.class, () -> Cifar10Cache.readTrain(cache, 1));
+        assertTrue(e.getMessage().startsWith(renamed + ": name is not <n>_<class>.png like the other images"),
+                e.getMessage());
+    }
+
+    /** Whether image i of {@code a} holds the pixels the fixture wrote for training image j. */
+    private static boolean isFixtureImage(ImageData a, int i, int j) {
+        for (int ch = 0; ch < 3; ch++)
+            for (int y = 0; y < 32; y++)
+                for (int x = 0; x < 32; x++)
+                    if (a.pixel(i, ch * 1024 + y * 32 + x) != value(TRAIN, j, ch, y, x)) return false;
+        return true;
+    }
 }
