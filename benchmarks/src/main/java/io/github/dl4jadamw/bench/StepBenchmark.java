@@ -84,8 +84,8 @@ public class StepBenchmark {
     private boolean[] decayed;
     private GradientUpdater<?>[] updaters;
     private final DecoupledWeightDecay marker = new DecoupledWeightDecay(true);
-    private final WeightDecay weightDecay = new WeightDecay(WEIGHT_DECAY, true);
-    private List<Regularization> builtRegularization;
+    /** The post-updater regularizations of dl4j-adam-wd (one WeightDecay) or dl4j-adam-wd-built (DL4J's list). */
+    private List<Regularization> dl4jDecay;
     private IUpdater dl4jAdam;
     private AdamW[] configs;
     private AdamWKernel[] kernels;
@@ -112,7 +112,8 @@ public class StepBenchmark {
         boolean ours = variant.startsWith("adamw");
         AdamW adamw = AdamW.builder().learningRate(LR).weightDecay(WEIGHT_DECAY).build();
         dl4jAdam = new Adam(LR);
-        builtRegularization = dl4jWeightDecayAsBuilt();
+        dl4jDecay = variant.equals("dl4j-adam-wd-built") ? dl4jWeightDecayAsBuilt()
+                : List.of(new WeightDecay(WEIGHT_DECAY, true));
         int k = blocks.size();
         paramViews = new INDArray[k];
         gradViews = new INDArray[k];
@@ -187,20 +188,12 @@ public class StepBenchmark {
                 params.subi(grads);
                 break;
             case "dl4j-adam-wd":
+            case "dl4j-adam-wd-built":
                 double lr = dl4jAdam.getLearningRate(it, 0);
                 for (int b = 0; b < updaters.length; b++) {
                     updaters[b].applyUpdater(gradViews[b], it, 0);
-                    if (decayed[b]) weightDecay.apply(paramViews[b], gradViews[b], lr, it, 0);
-                }
-                params.subi(grads);
-                break;
-            case "dl4j-adam-wd-built":
-                double lrBuilt = dl4jAdam.getLearningRate(it, 0);
-                for (int b = 0; b < updaters.length; b++) {
-                    updaters[b].applyUpdater(gradViews[b], it, 0);
                     if (decayed[b])
-                        for (Regularization r : builtRegularization)
-                            r.apply(paramViews[b], gradViews[b], lrBuilt, it, 0);
+                        for (Regularization r : dl4jDecay) r.apply(paramViews[b], gradViews[b], lr, it, 0);
                 }
                 params.subi(grads);
                 break;
