@@ -3,6 +3,7 @@ package io.github.dl4jadamw.kernel;
 import io.github.dl4jadamw.StepScalars;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.api.ops.impl.updaters.AmsGradUpdater;
@@ -26,6 +27,10 @@ public final class Nd4jOpKernel implements AdamWKernel {
     private final FlatViews gradientView = new FlatViews(), mView = new FlatViews(), vView = new FlatViews(),
             vmaxView = new FlatViews();
     private final FlatViews.Segments decayViews = new FlatViews.Segments();
+    /** The float32 scaling g ← k·g, made once per gradient view and k (see {@link #scale}). */
+    private ScalarMultiplication scaleOp;
+    private INDArray scaled;
+    private double scaledBy;
 
     @Override
     public void step(StepScalars s, INDArray gradient, INDArray m, INDArray v, INDArray vmax, DecaySegments decayed) {
@@ -47,7 +52,7 @@ public final class Nd4jOpKernel implements AdamWKernel {
         double bc1Op = 1 - Math.pow(b1, s.t), bc2Op = 1 - Math.pow(b2, s.t);
         // op: u = lrOp·√bc2Op/bc1Op · mOp/(√v + εOp);   ours: u = stepSize·√bc2·m/(√v + ε√bc2),  mOp = k·m
         double lrOp = s.stepSize * s.sqrtBc2 * bc1Op / (Math.sqrt(bc2Op) * k);
-        if (k != 1) g.muli(k);
+        if (k != 1) scale(g, k);
         int iteration = (int) (s.t - 1); // the ops count from 0 and use t = iteration + 1, as DL4J does
         if (s.amsgrad) {
             Nd4j.exec(new AmsGradUpdater(g, v, m, vmax, lrOp, s.beta1, s.beta2, s.epsilonForOp, iteration));
@@ -83,6 +88,20 @@ public final class Nd4jOpKernel implements AdamWKernel {
             g.assign(m);                                 // u = m
         }
         addDecay(s, g, decayed);
+    }
+
+    /**
+     * g ← k·g with one op object kept between steps: k is fixed per configuration and type, and g is the same cached
+     * view every step. Measured: a new scalar op (INDArray.muli included) costs about 7 µs of setup, mostly for its
+     * scalar array, a reused one 0.8 µs; on small blocks (biases, norm gains) that setup is most of the multiply.
+     */
+    private void scale(INDArray g, double k) {
+        if (scaleOp == null || scaled != g || scaledBy != k) {
+            scaleOp = new ScalarMultiplication(g, k);
+            scaled = g;
+            scaledBy = k;
+        }
+        Nd4j.exec(scaleOp);
     }
 
     /** u += d_t·θ on each decayed parameter array. */
