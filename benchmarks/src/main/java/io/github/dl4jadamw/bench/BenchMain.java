@@ -1,5 +1,8 @@
 package io.github.dl4jadamw.bench;
 
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -72,14 +75,37 @@ public final class BenchMain {
         if (!cli.getResultFormat().hasValue()) b.resultFormat(ResultFormatType.JSON);
         Options opts = b.build();
 
+        String binary = nd4jBinary();
         Collection<RunResult> results = new Runner(opts).run();
         List<Row> rows = rows(results);
         PrintStream out = System.out;
         out.println();
         out.println(table(rows));
-        Files.write(json, toJson(rows, opts, jmhJson).getBytes(StandardCharsets.UTF_8));
+        out.println("libnd4j binary: " + binary);
+        Files.write(json, toJson(rows, opts, jmhJson, binary).getBytes(StandardCharsets.UTF_8));
         out.println("Results (ns/parameter, ratios, allocation per step): " + json);
         out.println("JMH results: " + opts.getResult().orElse(jmhJson.toString()));
+    }
+
+    /**
+     * Which libnd4j build the forks load (the same classpath as this JVM) and what this CPU could run: DL4J's Adam,
+     * the ND4J-op kernel and {@code params -= update} are libnd4j ops, about twice as fast in the AVX2 build, so every
+     * ratio to DL4J depends on it (benchmarks/README.md). Choose it at build time with
+     * {@code -Djavacpp.platform.extension=-avx2}.
+     */
+    static String nd4jBinary() {
+        Nd4j.getBackend(); // loads the backend, which NativeOpsHolder needs
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        return levelName(ops.binaryLevel()) + " (this CPU supports " + levelName(ops.optimalLevel()) + ")";
+    }
+
+    /** libnd4j's names for its CPU binary levels, as its CpuNDArrayFactory logs them. */
+    private static String levelName(int level) {
+        switch (level) {
+            case 3: return "AVX512";
+            case 2: return "AVX/AVX2";
+            default: return "Generic x86";
+        }
     }
 
     /** The folder holding benchmarks.jar (benchmarks/target), else the working directory. */
@@ -176,12 +202,13 @@ public final class BenchMain {
         return d == null ? "-" : String.format(Locale.ROOT, "%.3f", d);
     }
 
-    static String toJson(List<Row> rows, Options o, Path jmhJson) {
+    static String toJson(List<Row> rows, Options o, Path jmhJson, String binary) {
         Map<String, Object> top = new LinkedHashMap<>();
         top.put("benchmark", "one optimizer step as DL4J runs it (updater, post-updater decay, params -= update)");
         top.put("date", LocalDateTime.now().toString());
         top.put("cpus", Runtime.getRuntime().availableProcessors());
         top.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        top.put("nd4jBinary", binary);
         top.put("forks", o.getForkCount().orElse(-1));
         top.put("warmup", o.getWarmupIterations().orElse(-1) + " x " + o.getWarmupTime().orElse(null));
         top.put("measurement", o.getMeasurementIterations().orElse(-1) + " x " + o.getMeasurementTime().orElse(null));
