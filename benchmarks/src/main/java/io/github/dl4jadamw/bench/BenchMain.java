@@ -81,7 +81,8 @@ public final class BenchMain {
         PrintStream out = System.out;
         out.println();
         out.println(table(rows));
-        out.println("libnd4j binary: " + binary);
+        out.println("libnd4j binary: " + binary + "; OMP_WAIT_POLICY=" + env("OMP_WAIT_POLICY")
+                + ", OMP_NUM_THREADS=" + env("OMP_NUM_THREADS"));
         Files.write(json, toJson(rows, opts, jmhJson, binary).getBytes(StandardCharsets.UTF_8));
         out.println("Results (ns/parameter, ratios, allocation per step): " + json);
         out.println("JMH results: " + opts.getResult().orElse(jmhJson.toString()));
@@ -97,6 +98,12 @@ public final class BenchMain {
         Nd4j.getBackend(); // loads the backend, which NativeOpsHolder needs
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         return levelName(ops.binaryLevel()) + " (this CPU supports " + levelName(ops.optimalLevel()) + ")";
+    }
+
+    /** An environment variable the forks inherit, or "(unset)". */
+    private static String env(String name) {
+        String v = System.getenv(name);
+        return v == null ? "(unset)" : v;
     }
 
     /** libnd4j's names for its CPU binary levels, as its CpuNDArrayFactory logs them. */
@@ -209,6 +216,9 @@ public final class BenchMain {
         top.put("cpus", Runtime.getRuntime().availableProcessors());
         top.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         top.put("nd4jBinary", binary);
+        // libgomp's idle threads spin or sleep between ops; spinning ones take cores from the CPU kernel's threads
+        top.put("OMP_WAIT_POLICY", env("OMP_WAIT_POLICY"));
+        top.put("OMP_NUM_THREADS", env("OMP_NUM_THREADS"));
         top.put("forks", o.getForkCount().orElse(-1));
         top.put("warmup", o.getWarmupIterations().orElse(-1) + " x " + o.getWarmupTime().orElse(null));
         top.put("measurement", o.getMeasurementIterations().orElse(-1) + " x " + o.getMeasurementTime().orElse(null));
