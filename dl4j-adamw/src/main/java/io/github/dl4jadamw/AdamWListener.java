@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -80,7 +83,6 @@ public final class AdamWListener extends BaseTrainingListener {
     private final Consumer<List<Record>> sink;
     private final List<Restart> restarts = Collections.synchronizedList(new ArrayList<>());
     private volatile List<Record> last = List.of();
-    private final StepScalars scalars = new StepScalars();
 
     private AdamWListener(int reportEvery, File snapshotDir, Consumer<List<Record>> sink) {
         this.reportEvery = reportEvery;
@@ -95,6 +97,7 @@ public final class AdamWListener extends BaseTrainingListener {
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         List<Record> records = new ArrayList<>();
+        StepScalars scalars = new StepScalars();   // per call: ParallelWrapper's workers share one listener
         CosineWarmRestarts restartSchedule = null;
         for (Map.Entry<String, Layer> e : layers(model)) {
             Layer l = e.getValue();
@@ -114,43 +117,56 @@ public final class AdamWListener extends BaseTrainingListener {
             last = List.copyOf(records);
             sink.accept(last);
         }
-        if (restartSchedule != null) {
+        if (restartSchedule != null && iteration < Integer.MAX_VALUE) {
             long now = restartSchedule.periodAt(restartSchedule.unitsAt(iteration)).index;
             long next = restartSchedule.periodAt(restartSchedule.unitsAt(iteration + 1)).index;
-            if (next > now) restart(model, now, iteration + 1);
+            if (next > now) restart(model, now, iteration + 1, epoch);
         }
     }
 
-    private void restart(Model model, long endedPeriod, int nextIteration) {
+    private void restart(Model model, long endedPeriod, int nextIteration, int epoch) {
         File snap = null;
         if (snapshotDir != null) {
             snap = new File(snapshotDir, "snapshot-period-" + endedPeriod + "-iter-" + nextIteration + ".zip");
-            // DL4J calls iterationDone before it increments the iteration counter: save the counter the restored
-            // network must continue from (the step just taken is complete), then put DL4J's value back.
-            int counter = iterationCount(model);
-            setIterationCount(model, nextIteration);
-            try {
-                snapshotDir.mkdirs();
-                ModelSerializer.writeModel(model, snap, true);
-            } catch (IOException ex) {
-                throw new UncheckedIOException("could not write SGDR snapshot " + snap, ex);
-            } finally {
-                setIterationCount(model, counter);
-            }
+            writeSnapshot(model, nextIteration, epoch, snap);
         }
         restarts.add(new Restart(endedPeriod, nextIteration, snap));
         LOG.info("AdamWR: restart period {} ended; iteration {} starts period {}{}", endedPeriod, nextIteration,
                 endedPeriod + 1, snap == null ? "" : " (snapshot " + snap + ")");
     }
 
-    private static int iterationCount(Model m) {
-        return m instanceof MultiLayerNetwork ? ((MultiLayerNetwork) m).getIterationCount()
-                : ((ComputationGraph) m).getIterationCount();
-    }
-
-    private static void setIterationCount(Model m, int n) {
-        if (m instanceof MultiLayerNetwork) ((MultiLayerNetwork) m).getLayerWiseConfigurations().setIterationCount(n);
-        else ((ComputationGraph) m).getConfiguration().setIterationCount(n);
+    /**
+     * Writes the network as DL4J leaves it after this step. DL4J calls iterationDone before it increments the
+     * iteration counter and before it applies weight constraints (max-norm etc.), so the snapshot is a copy with both
+     * done: restored, it continues exactly as the live network does. The file appears whole (written beside it, then
+     * moved): ParallelWrapper's workers share one listener and all reach the restart.
+     */
+    private static void writeSnapshot(Model model, int nextIteration, int epoch, File snap) {
+        Model copy;
+        if (model instanceof MultiLayerNetwork) {
+            MultiLayerNetwork c = ((MultiLayerNetwork) model).clone();
+            c.getLayerWiseConfigurations().setIterationCount(nextIteration);
+            copy = c;
+        } else {
+            ComputationGraph c = ((ComputationGraph) model).clone();
+            c.getConfiguration().setIterationCount(nextIteration);
+            copy = c;
+        }
+        copy.applyConstraints(nextIteration, epoch);
+        File tmp = null;
+        try {
+            Files.createDirectories(snap.getParentFile().toPath());
+            tmp = File.createTempFile(snap.getName(), ".part", snap.getParentFile());
+            ModelSerializer.writeModel(copy, tmp, true);
+            try {
+                Files.move(tmp.toPath(), snap.toPath(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException notOnThisFileSystem) {
+                Files.move(tmp.toPath(), snap.toPath(), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException ex) {
+            if (tmp != null) tmp.delete();
+            throw new UncheckedIOException("could not write SGDR snapshot " + snap, ex);
+        }
     }
 
     /** Does this layer carry a decay marker on its weights? (The figures then describe the weights' decay.) */

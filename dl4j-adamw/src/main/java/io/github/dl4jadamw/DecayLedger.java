@@ -133,8 +133,9 @@ final class DecayLedger {
         if (policy == NonFiniteGradients.FAIL) {
             checkedRoot = null;
             clear();
-            throw new NonFiniteGradientException("AdamW: " + what + "; no parameter or optimizer state was changed. "
-                    + "Set nonFiniteGradients(SKIP_STEP) to skip such steps instead.", iteration, first);
+            throw new NonFiniteGradientException("AdamW: " + what + "; AdamW changed no parameter or optimizer state "
+                    + "in this step (in SameDiff, variables updated before this one have stepped: see "
+                    + "NonFiniteGradients). Set nonFiniteGradients(SKIP_STEP) to skip such steps instead.", iteration, first);
         }
         LOG.warn("AdamW: {}; skipping this step (parameters and state unchanged)", what);
         skipStep = true;

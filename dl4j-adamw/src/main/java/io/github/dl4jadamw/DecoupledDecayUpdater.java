@@ -63,10 +63,12 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
 
     /**
      * DL4J's hook for {@code net.setLearningRate(...)}: a fixed rate replaces α and drops the schedule; a schedule
-     * becomes the absolute learning rate (α = 1, η_t = lr_t).
+     * becomes the absolute learning rate (α = 1, η_t = lr_t). Normalized decay per restart period needs the restart
+     * schedule for T_i: replacing it is refused here, before anything changes, rather than failing at the next step.
      */
     @Override
     public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
+        if (normalizedWeightDecay != null) normalizedWeightDecay.validateWith(lrSchedule);
         if (lrSchedule != null) {
             this.learningRate = 1.0;
             this.schedule = lrSchedule;

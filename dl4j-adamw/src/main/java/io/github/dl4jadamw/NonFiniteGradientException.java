@@ -1,6 +1,9 @@
 package io.github.dl4jadamw;
 
-/** A step's gradient held NaN or ±Inf under {@link NonFiniteGradients#FAIL}; no parameter or state was changed. */
+/**
+ * A step's gradient held NaN or ±Inf under {@link NonFiniteGradients#FAIL}; AdamW changed no parameter or state
+ * (SameDiff checks one variable at a time: see {@link NonFiniteGradients}).
+ */
 public final class NonFiniteGradientException extends IllegalStateException {
     private final int iteration;
     private final long index;

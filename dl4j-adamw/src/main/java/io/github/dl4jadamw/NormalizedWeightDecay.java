@@ -56,7 +56,9 @@ public final class NormalizedWeightDecay implements java.io.Serializable {
     void validateWith(ISchedule schedule) {
         if (totalEpochs == 0 && !(schedule instanceof CosineWarmRestarts))
             throw new IllegalArgumentException("normalizedWeightDecay.totalEpochs (T) = 0 is invalid without a "
-                    + "CosineWarmRestarts schedule (schedule = " + schedule + "): give T > 0 epochs, or use AdamWR");
+                    + "CosineWarmRestarts schedule (schedule = " + schedule + "): T = 0 takes each restart period T_i "
+                    + "from that schedule. Give T > 0 epochs (NormalizedWeightDecay.forRun), or keep a "
+                    + "CosineWarmRestarts schedule (AdamWR); a network's setLearningRate(...) replaces the schedule");
     }
 
     /** λ in force at DL4J iteration {@code iteration} (0-based). */

@@ -1,6 +1,7 @@
 package io.github.dl4jadamw;
 
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
+import org.deeplearning4j.nn.conf.constraint.MaxNormConstraint;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.util.ModelSerializer;
@@ -47,5 +48,58 @@ class AdamWListenerTest {
         assertEquals(4, snap.getIterationCount(), "snapshot taken at the end of period 0");
 
         assertFalse(stats.listSessionIDs().isEmpty(), "StatsListener ran alongside");
+    }
+
+    /**
+     * DL4J applies weight constraints after the listeners: a snapshot must hold the constrained weights, i.e. equal the
+     * live network after the step, and continue exactly as it does.
+     */
+    @Test
+    void snapshotIsTheNetworkAfterTheStepWithConstraintsApplied(@TempDir Path dir) throws Exception {
+        AdamW a = AdamWR.builder().learningRate(0.5).weightDecay(0.1).restartsInIterations(2, 1).build();
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(a, true).constrainWeights(new MaxNormConstraint(0.3, 1)), false);
+        AdamWListener listener = AdamWListener.builder().reportEvery(0).snapshotsTo(dir.toFile()).build();
+        net.setListeners(listener);
+        net.fit(TestNets.data(0, 8));
+        net.fit(TestNets.data(1, 8));                        // iteration 1 ends period 0: snapshot
+        assertEquals(1, listener.restarts().size());
+        MultiLayerNetwork snap = ModelSerializer.restoreMultiLayerNetwork(listener.restarts().get(0).snapshot, true);
+        assertEquals(net.getIterationCount(), snap.getIterationCount());
+        assertArrayEquals(net.params().toDoubleVector(), snap.params().toDoubleVector(), 0.0, "constrained weights");
+        assertArrayEquals(net.getUpdater().getStateViewArray().toDoubleVector(),
+                snap.getUpdater().getStateViewArray().toDoubleVector(), 0.0, "optimizer state");
+        double[] norms = net.getLayer(0).getParam("W").norm2(1).toDoubleVector();
+        for (double n : norms) assertTrue(n <= 0.3 + 1e-6, "max-norm held: " + n);   // the constraint did bind
+        net.setListeners();
+        for (int i = 2; i < 5; i++) {
+            net.fit(TestNets.data(i, 8));
+            snap.fit(TestNets.data(i, 8));
+        }
+        assertArrayEquals(net.params().toDoubleVector(), snap.params().toDoubleVector(), 0.0, "continues identically");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(1, files.count(), "one whole file, no partial left behind");
+        }
+    }
+
+    /**
+     * ParallelWrapper's workers call one shared listener from their threads: each record must carry its own
+     * iteration's figures (they once shared one scratch object).
+     */
+    @Test
+    void sharedByThreadsEachRecordIsItsOwn() throws Exception {
+        AdamW a = AdamWR.builder().learningRate(0.02).weightDecay(0.1).restartsInIterations(1000, 1).build();
+        MultiLayerNetwork n1 = TestNets.mlp(TestNets.builder(a, true), false);
+        MultiLayerNetwork n2 = TestNets.mlp(TestNets.builder(a, true), false);
+        java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+        AdamWListener listener = AdamWListener.builder().reportEvery(1).sink(rs -> {
+            for (AdamWListener.Record r : rs) {
+                double eta = 0.5 * (1 + Math.cos(Math.PI * r.iteration / 1000));    // closed form, period 0
+                if (r.learningRate != 0.02 * eta && Math.abs(r.learningRate - 0.02 * eta) > 1e-15) wrong.incrementAndGet();
+            }
+        }).build();
+        Thread t1 = new Thread(() -> { for (int k = 0; k < 20_000; k++) listener.iterationDone(n1, 10, 0); });
+        Thread t2 = new Thread(() -> { for (int k = 0; k < 20_000; k++) listener.iterationDone(n2, 500, 0); });
+        t1.start(); t2.start(); t1.join(); t2.join();
+        assertEquals(0, wrong.get(), "records with another thread's figures");
     }
 }

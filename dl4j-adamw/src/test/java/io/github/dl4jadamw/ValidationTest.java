@@ -6,6 +6,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,42 @@ class ValidationTest {
                 .build(), "totalEpochs", "CosineWarmRestarts");
         rejects(() -> AdamW.builder().weightDecay(0.01)
                 .normalizedWeightDecay(NormalizedWeightDecay.forRun(0.05, 64, 10_000, 10)).build(), "weightDecay", "0.01");
+    }
+
+    /**
+     * DL4J's {@code net.setLearningRate(...)} replaces the schedule. Normalized decay per restart period takes T_i from
+     * the restart schedule, so replacing it is refused at that call, naming the field, instead of failing inside the
+     * next step (it used to: a NullPointerException or ClassCastException from fit).
+     */
+    @Test
+    void setLearningRateKeepsNormalizedDecayValid() {
+        AdamW perPeriod = AdamWR.builder().learningRate(1e-2).restartsInIterations(4, 2)
+                .normalizedWeightDecay(0.05, 8, 64).build();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = TestNets.mlp(TestNets.builder(perPeriod, true), false);
+        net.fit(TestNets.data(0, 8));
+        rejects(() -> net.setLearningRate(1e-3), "normalizedWeightDecay.totalEpochs", "setLearningRate");
+        rejects(() -> net.setLearningRate(new org.nd4j.linalg.schedule.ExponentialSchedule(ScheduleType.ITERATION,
+                1e-3, 0.99)), "normalizedWeightDecay.totalEpochs", "ExponentialSchedule");
+        assertDoesNotThrow(() -> net.fit(TestNets.data(1, 8)), "the refused calls left the network as it was");
+        net.setLearningRate(CosineWarmRestarts.iterations(8, 1, 0, 1e-3));   // another restart schedule: fine
+        assertDoesNotThrow(() -> net.fit(TestNets.data(2, 8)));
+
+        AdamW forRun = AdamW.builder().learningRate(1e-2)
+                .normalizedWeightDecay(NormalizedWeightDecay.forRun(0.05, 8, 64, 10)).build();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork fixedT = TestNets.mlp(TestNets.builder(forRun, true), false);
+        fixedT.setLearningRate(1e-3);                                         // T is given: nothing depends on the schedule
+        assertDoesNotThrow(() -> fixedT.fit(TestNets.data(0, 8)));
+    }
+
+    /** −0.0 is accepted as 0.0, so equal configurations also hash equally (DL4J groups updater blocks by equals). */
+    @Test
+    void negativeZeroIsZero() {
+        AdamW a = AdamW.builder().learningRate(0.0).weightDecay(0).betas(0, 0.999).build();
+        AdamW b = AdamW.builder().learningRate(-0.0).weightDecay(-0.0).betas(-0.0, 0.999).build();
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertEquals(CosineWarmRestarts.iterations(4, 2, 0.0, 1).hashCode(),
+                CosineWarmRestarts.iterations(4, 2, -0.0, 1).hashCode());
     }
 
     @Test

@@ -69,7 +69,7 @@ public final class CosineWarmRestarts implements ISchedule {
             Check.positive("iterationsPerEpoch", iterationsPerEpoch);
         else if (iterationsPerEpoch != 0 && !(iterationsPerEpoch > 0 && Double.isFinite(iterationsPerEpoch)))
             throw Check.bad("iterationsPerEpoch", iterationsPerEpoch, "a finite number > 0 (or 0 = unknown)");
-        this.iterationsPerEpoch = iterationsPerEpoch;
+        this.iterationsPerEpoch = iterationsPerEpoch + 0.0;   // −0.0 as 0.0: see Check
     }
 
     /** Restarts counted in iterations, η from {@code etaMax} down to {@code etaMin}. */
@@ -129,8 +129,17 @@ public final class CosineWarmRestarts implements ISchedule {
         double start = startOf(k);
         while (start > t && k > 0) { k--; start = startOf(k); }
         while (t - start >= lengthOf(k)) { start += lengthOf(k); k++; }
-        return new Period(k, start, lengthOf(k), t - start);
+        // t = iteration / iterationsPerEpoch and the period starts are rounded separately, so a boundary that falls on
+        // an iteration can come out a few ulps above t (T_0 = 0.1 epoch at 100 iterations per epoch: 30/100 against
+        // 0.1·(2²−1)). Such a t is the boundary: it starts the next period, or that step would run at η_min and every
+        // later step of the period one step out of phase. One snap at most: the tolerance is far below a step.
+        double end = start + lengthOf(k);
+        if (end - t <= BOUNDARY_ULPS * Math.ulp(end)) { start = end; k++; }
+        return new Period(k, start, lengthOf(k), Math.max(0, t - start));
     }
+
+    /** How close below a period's end (in ulps of the end) t counts as the end; rounding errors are a few ulps. */
+    private static final double BOUNDARY_ULPS = 64;
 
     /** Length T_k of period k (k from 0). */
     public double lengthOf(long k) {

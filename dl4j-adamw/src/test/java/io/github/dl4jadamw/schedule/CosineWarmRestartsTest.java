@@ -48,6 +48,32 @@ class CosineWarmRestartsTest {
         assertMatchesNaive(CosineWarmRestarts.epochs(1, 2, 0, 1, 157), 1.0 / 157, 157 * 15);
     }
 
+    /**
+     * Fractional periods whose boundaries fall on iterations: T_0 = 0.1 epoch of 100 iterations (restarts every 10, or
+     * at 10, 30, 70, 150 with T_mult = 2) and T_0 = 1/3 epoch of 30. t = i/100 and the period starts round separately,
+     * so at 7 of the first 20 T_mult = 1 boundaries t fell a few ulps short of the start: η_min instead of a restart.
+     */
+    @Test
+    void fractionalPeriodsRestartOnTheirIteration() {
+        CosineWarmRestarts tenths = CosineWarmRestarts.epochs(0.1, 1, 0, 1, 100);
+        for (int k = 1; k <= 200; k++) {
+            assertEquals(1.0, tenths.valueAt(10 * k, 0), 0, "restart at iteration " + 10 * k);
+            assertEquals(k, tenths.periodAt(tenths.unitsAt(10 * k)).index, "period starting at iteration " + 10 * k);
+            assertEquals(k - 1, tenths.periodAt(tenths.unitsAt(10 * k - 1)).index, "last iteration of period " + (k - 1));
+        }
+        assertMatchesNaive(tenths, 0.01, 2000);
+        CosineWarmRestarts doubling = CosineWarmRestarts.epochs(0.1, 2, 0, 1, 100);
+        int start = 0;
+        for (int k = 0; k < 12; k++) {                     // period k spans 10·2^k iterations
+            assertEquals(1.0, doubling.valueAt(start, 0), 0, "restart at iteration " + start);
+            assertEquals(k, doubling.periodAt(doubling.unitsAt(start)).index);
+            assertEquals(0.1 * Math.pow(2, k), doubling.periodAt(doubling.unitsAt(start)).length, 1e-12);
+            start += 10 << k;
+        }
+        assertMatchesNaive(doubling, 0.01, 5000);
+        assertMatchesNaive(CosineWarmRestarts.epochs(1.0 / 3, 2, 0, 1, 30), 1.0 / 30, 3000);
+    }
+
     @Test
     void restartsHappenExactlyAtPeriodBoundaries() {
         CosineWarmRestarts s = CosineWarmRestarts.iterations(4, 2, 0, 1);
