@@ -54,6 +54,9 @@ final class DecayLedger {
         if (param.length() != gradView.length())
             throw new IllegalStateException("DecoupledWeightDecay: parameter length " + param.length()
                     + " differs from its gradient length " + gradView.length());
+        if (decay && !sameMemoryOrder(param, gradView))
+            param = param.dup(gradView.ordering());   // θ before this step's update: a copy is the same values
+
         for (int i = 0; i < size; i++) {
             Entry e = pool.get(i);
             if (e.gradBuffer != buf) continue;
@@ -76,6 +79,19 @@ final class DecayLedger {
         e.decay = decay;
         e.iteration = iteration;
         e.epoch = epoch;
+    }
+
+    /**
+     * Whether element k of the parameter's memory pairs with element k of its gradient's, as the kernels pair them. In
+     * DL4J's networks both are views of flat buffers with one layout; a SameDiff variable created from an 'f' array
+     * has a 'c' gradient, which would pair θ[i,j] with g[j,i].
+     */
+    private static boolean sameMemoryOrder(INDArray param, INDArray grad) {
+        if (param.length() <= 1 || (param.isVector() && grad.isVector())) return true;
+        if (param.rank() != grad.rank()) return false;
+        for (int i = 0; i < param.rank(); i++)   // size(i)/stride(i), not shape()/stride(): those copy, every step
+            if (param.size(i) != grad.size(i) || param.stride(i) != grad.stride(i)) return false;
+        return true;
     }
 
     /**
@@ -110,15 +126,26 @@ final class DecayLedger {
     private DataBuffer checkedRoot;
     private INDArray checkedAll;   // the whole flattened gradient of checkedRoot, as one flat array
     private int checkedIteration, checkedEpoch;
+    private long checkedBlockOffset;   // offset of the last block that used this check
     private boolean skipStep;
 
     /**
      * At the first AdamW block of a step (per network gradient buffer), scans the whole flattened gradient for NaN/Inf
      * before anything is written. Returns true if this step is to be skipped; throws under FAIL.
+     *
+     * <p>A step is recognized by (gradient buffer, iteration, epoch) and by DL4J visiting a network's blocks in
+     * increasing offset order: a block at or before the last one seen starts a new step even if the counters repeat
+     * (a reset iteration counter, a step retried after an exception).
      */
     boolean nonFiniteStep(INDArray blockGradient, int iteration, int epoch, NonFiniteGradients policy) {
         DataBuffer root = Buffers.root(blockGradient);
-        if (root == checkedRoot && iteration == checkedIteration && epoch == checkedEpoch) return skipStep;
+        long blockOffset = blockGradient.offset();
+        if (root == checkedRoot && iteration == checkedIteration && epoch == checkedEpoch
+                && blockOffset > checkedBlockOffset) {
+            checkedBlockOffset = blockOffset;
+            return skipStep;
+        }
+        checkedBlockOffset = blockOffset;
         if (root != checkedRoot || checkedAll == null || checkedAll.dataType() != blockGradient.dataType())
             checkedAll = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
         checkedRoot = root;

@@ -48,6 +48,21 @@ class FaultsTest {
         assertNotEquals(params, net.params());
     }
 
+    /**
+     * The check runs once per step, and a step is not recognized by its counters alone: with the iteration counter
+     * reset (or a step retried at the same iteration) a NaN is still caught. It once reused the earlier step's verdict.
+     */
+    @Test
+    void nonFiniteGradientIsCaughtWhenTheIterationRepeats() {
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().build(), true), true);
+        net.fit(TestNets.data(1, 8));                                // iteration 0: checked, finite
+        net.getLayerWiseConfigurations().setIterationCount(0);
+        INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
+        assertThrows(NonFiniteGradientException.class, () -> net.fit(poisoned(Double.NaN)));
+        assertEquals(params, net.params());
+        assertEquals(state, net.getUpdater().getStateViewArray());
+    }
+
     @Test
     void skipStepPolicyLeavesEverythingAsItWas() {
         AdamW a = AdamW.builder().nonFiniteGradients(NonFiniteGradients.SKIP_STEP).build();

@@ -1,16 +1,13 @@
 package io.github.dl4jadamw.kernel;
 
 import io.github.dl4jadamw.StepScalars;
-import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.LoggerFactory;
 
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * The CPU kernel for nd4j-native, float32 and float64: one fused pass over the block that reads θ (where decayed),
@@ -22,8 +19,10 @@ import java.util.Map;
  * loop goes through tiles: each thread copies {@value #TILE_BYTES} bytes of every operand from the NIO view into a
  * small heap array with one bulk {@code get} (a memcpy), runs the element formula over the heap arrays — plain
  * indexed loops that C2 turns into AVX code — and bulk-{@code put}s the results back. The extra copies stay in L1,
- * so the pass runs at memory speed. The tiles are per thread and created once per thread; NIO views are created once
- * per buffer and cached; so a step allocates nothing.
+ * so the pass runs at memory speed. The tiles are per thread and created once per thread; the NIO views, one per
+ * array ({@link OffHeapView}), are made once and kept while DL4J passes the same arrays; so a step allocates nothing.
+ * A block whose arrays exceed one view (2^31−1 bytes: over 536M float32 values in one block) runs on the
+ * {@link Nd4jOpKernel} instead.
  *
  * <p>The element formulas are {@link StepScalars}' (AdamW: {@code firstMoment}, {@code secondMoment},
  * {@code direction}; SGDW: {@code momentumBuffer}, {@code sgdDirection}); the
@@ -37,20 +36,23 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
 
     private static final ThreadLocal<Tiles> TILES = ThreadLocal.withInitial(Tiles::new);
 
-    private final Map<DataBuffer, Object> nio = new IdentityHashMap<>();
+    private final OffHeapView gView = new OffHeapView(), mView = new OffHeapView(), vView = new OffHeapView(),
+            vmaxView = new OffHeapView();
+    private OffHeapView[] paramViews = {new OffHeapView(), new OffHeapView(), new OffHeapView(), new OffHeapView()};
+    /** For blocks too large for one view; made when first needed. */
+    private Nd4jOpKernel tooLarge;
 
     // the step being run (fields, not a lambda, so that run() allocates nothing); read by ParallelLoop's workers,
     // which see them through the volatile hand-over in ParallelLoop.run
     private boolean f32, sgd, nesterov;
     private Object g, m, v, vmax;
-    private int gOff, mOff, vOff, vmaxOff;
     private float b1f, b2f, ob1f, ob2f, stepf, sqrtBc2f, epsf, decayf;
     private double b1, b2, ob1, ob2, step, sqrtBc2, eps, decay;
     private float momf, lrf;
     private double mom, lr;
     private int segCount;
     private long[] segStart = new long[4], segEnd = new long[4];
-    private int[] segParamOff = new int[4];
+    private int[] segParamOff = new int[4];   // θ index = block index + this (−segment start)
     private Object[] segParam = new Object[4];
 
     static boolean supports(DataType t) {
@@ -66,11 +68,15 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         if (s.amsgrad && vmax == null)
             throw new IllegalStateException("AMSGrad step without a v̂max state array");
         if (vmax != null) checkState("vmax", vmax, type, n);
+        if (!OffHeapView.fits(gradient)) {
+            largeBlock(n).step(s, gradient, m, v, vmax, decayed);
+            return;
+        }
         this.sgd = false;
-        this.g = view(gradient); this.gOff = (int) gradient.offset();
-        this.m = view(m); this.mOff = (int) m.offset();
-        this.v = view(v); this.vOff = (int) v.offset();
-        this.vmax = s.amsgrad ? view(vmax) : null; this.vmaxOff = s.amsgrad ? (int) vmax.offset() : 0;
+        this.g = view(gView, gradient);
+        this.m = view(mView, m);
+        this.v = view(vView, v);
+        this.vmax = s.amsgrad ? view(vmaxView, vmax) : null;
         b1 = s.beta1; b2 = s.beta2; ob1 = s.oneMinusBeta1; ob2 = s.oneMinusBeta2;
         step = s.stepSize; sqrtBc2 = s.sqrtBc2; eps = s.epsilon;
         b1f = (float) b1; b2f = (float) b2; ob1f = (float) ob1; ob2f = (float) ob2;
@@ -83,9 +89,13 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
     public void sgdw(StepScalars s, INDArray gradient, INDArray m, DecaySegments decayed) {
         DataType type = checkType(gradient);
         checkState("m", m, type, gradient.length());
+        if (!OffHeapView.fits(gradient)) {
+            largeBlock(gradient.length()).sgdw(s, gradient, m, decayed);
+            return;
+        }
         this.sgd = true;
-        this.g = view(gradient); this.gOff = (int) gradient.offset();
-        this.m = view(m); this.mOff = (int) m.offset();
+        this.g = view(gView, gradient);
+        this.m = view(mView, m);
         this.v = this.vmax = null;
         mom = s.momentum; lr = s.lr; nesterov = s.nesterov;
         momf = (float) mom; lrf = (float) lr;
@@ -120,8 +130,8 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
                         + p.length() + "-element parameter is out of order or outside the " + n + "-element block");
             segStart[i] = off;
             segEnd[i] = prevEnd = off + len;
-            segParam[i] = view(p);
-            segParamOff[i] = (int) (p.offset() - off); // θ index = block index + this
+            segParam[i] = view(paramViews[i], p);
+            segParamOff[i] = (int) -off;
         }
         try {
             ParallelLoop.shared().run(n, this);
@@ -161,30 +171,29 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         FloatBuffer g = (FloatBuffer) this.g, m = (FloatBuffer) this.m, v = (FloatBuffer) this.v,
                 x = (FloatBuffer) this.vmax;
         float[] tg = t[0], tm = t[1], tv = t[2], tx = t[3], tp = t[4];
-        int go = gOff, mo = mOff, vo = vOff, xo = vmaxOff;
         for (int base = from; base < to; base += TILE_F32) {
             int len = Math.min(TILE_F32, to - base);
-            g.get(go + base, tg, 0, len);
-            m.get(mo + base, tm, 0, len);
+            g.get(base, tg, 0, len);
+            m.get(base, tm, 0, len);
             if (sgd) {
                 sgd(tg, tm, len, momf, lrf, nesterov);
             } else if (x == null) {
-                v.get(vo + base, tv, 0, len);
+                v.get(base, tv, 0, len);
                 adam(tg, tm, tv, len, b1f, ob1f, b2f, ob2f, stepf, sqrtBc2f, epsf);
-                v.put(vo + base, tv, 0, len);
+                v.put(base, tv, 0, len);
             } else {
-                v.get(vo + base, tv, 0, len);
-                x.get(xo + base, tx, 0, len);
+                v.get(base, tv, 0, len);
+                x.get(base, tx, 0, len);
                 amsgrad(tg, tm, tv, tx, len, b1f, ob1f, b2f, ob2f, stepf, sqrtBc2f, epsf);
-                x.put(xo + base, tx, 0, len);
-                v.put(vo + base, tv, 0, len);
+                x.put(base, tx, 0, len);
+                v.put(base, tv, 0, len);
             }
             if (p != null) {
                 p.get(pOff + base, tp, 0, len);
                 decay(tg, tp, len, decayf);
             }
-            m.put(mo + base, tm, 0, len);
-            g.put(go + base, tg, 0, len);
+            m.put(base, tm, 0, len);
+            g.put(base, tg, 0, len);
         }
     }
 
@@ -192,30 +201,29 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         DoubleBuffer g = (DoubleBuffer) this.g, m = (DoubleBuffer) this.m, v = (DoubleBuffer) this.v,
                 x = (DoubleBuffer) this.vmax;
         double[] tg = t[0], tm = t[1], tv = t[2], tx = t[3], tp = t[4];
-        int go = gOff, mo = mOff, vo = vOff, xo = vmaxOff;
         for (int base = from; base < to; base += TILE_F64) {
             int len = Math.min(TILE_F64, to - base);
-            g.get(go + base, tg, 0, len);
-            m.get(mo + base, tm, 0, len);
+            g.get(base, tg, 0, len);
+            m.get(base, tm, 0, len);
             if (sgd) {
                 sgd(tg, tm, len, mom, lr, nesterov);
             } else if (x == null) {
-                v.get(vo + base, tv, 0, len);
+                v.get(base, tv, 0, len);
                 adam(tg, tm, tv, len, b1, ob1, b2, ob2, step, sqrtBc2, eps);
-                v.put(vo + base, tv, 0, len);
+                v.put(base, tv, 0, len);
             } else {
-                v.get(vo + base, tv, 0, len);
-                x.get(xo + base, tx, 0, len);
+                v.get(base, tv, 0, len);
+                x.get(base, tx, 0, len);
                 amsgrad(tg, tm, tv, tx, len, b1, ob1, b2, ob2, step, sqrtBc2, eps);
-                x.put(xo + base, tx, 0, len);
-                v.put(vo + base, tv, 0, len);
+                x.put(base, tx, 0, len);
+                v.put(base, tv, 0, len);
             }
             if (p != null) {
                 p.get(pOff + base, tp, 0, len);
                 decay(tg, tp, len, decay);
             }
-            m.put(mo + base, tm, 0, len);
-            g.put(go + base, tg, 0, len);
+            m.put(base, tm, 0, len);
+            g.put(base, tg, 0, len);
         }
     }
 
@@ -320,21 +328,21 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         }
     }
 
-    /** A cached NIO view of an array's whole buffer (index = array offset + element index). */
-    private Object view(INDArray a) {
-        if (a.elementWiseStride() != 1)
+    /** The float or double view of exactly {@code a}'s elements (index = element index), kept by {@code slot}. */
+    private Object view(OffHeapView slot, INDArray a) {
+        if (a.length() > 1 && a.elementWiseStride() != 1)
             throw new IllegalStateException("The CPU kernel needs contiguous arrays, got " + a.shapeInfoToString());
-        DataBuffer b = Buffers.root(a);
-        Object o = nio.get(b);
-        if (o == null) {
-            if (b.length() > Integer.MAX_VALUE)
-                throw new IllegalStateException("buffer of " + b.length() + " elements exceeds 2^31-1");
-            java.nio.ByteBuffer bb = b.asNio().order(ByteOrder.nativeOrder());
-            o = a.dataType() == DataType.FLOAT ? bb.asFloatBuffer() : bb.asDoubleBuffer();
-            if (nio.size() > 64) nio.clear(); // buffers of discarded networks: do not hold them forever
-            nio.put(b, o);
+        return f32 ? slot.floats(a) : slot.doubles(a);
+    }
+
+    /** The ND4J-op kernel, for a block whose arrays exceed one NIO view. */
+    private Nd4jOpKernel largeBlock(long n) {
+        if (tooLarge == null) {
+            tooLarge = new Nd4jOpKernel();
+            LoggerFactory.getLogger(CpuKernel.class).info("AdamW: an updater block of {} values exceeds the CPU "
+                    + "kernel's 2^31−1-byte views; it runs on the ND4J-op kernel", n);
         }
-        return o;
+        return tooLarge;
     }
 
     private void grow(int n) {
@@ -342,6 +350,9 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         segEnd = Arrays.copyOf(segEnd, n);
         segParamOff = Arrays.copyOf(segParamOff, n);
         segParam = Arrays.copyOf(segParam, n);
+        int had = paramViews.length;
+        paramViews = Arrays.copyOf(paramViews, n);
+        for (int i = had; i < n; i++) paramViews[i] = new OffHeapView();
     }
 
     @Override

@@ -59,6 +59,9 @@ public final class Nd4jOpKernel implements AdamWKernel {
         } else {
             Nd4j.exec(new AdamUpdater(g, v, m, lrOp, s.beta1, s.beta2, s.epsilonForOp, iteration));
         }
+        // libnd4j swaps a step size lr·√bc2/bc1 of zero (in the array type) for ε, which would move θ by about ε' per
+        // element at lr_t = 0 (lr = 0, or a warm-up's first step from η_min = 0); the state update above is right.
+        if (asOpSees(lrOp * Math.sqrt(bc2Op) / bc1Op, type) == 0) g.assign(0);
         addDecay(s, g, decayed);
     }
 

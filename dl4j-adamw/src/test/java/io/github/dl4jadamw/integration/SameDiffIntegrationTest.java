@@ -90,6 +90,42 @@ class SameDiffIntegrationTest {
         return Support.difference(vars(a), vars(b));
     }
 
+    /**
+     * A variable created from an 'f'-ordered array (DL4J weights are 'f' views) gets a 'c' gradient from SameDiff: the
+     * decay must still reach each element from its own θ, on both kernels (it once took θ of the transposed element).
+     */
+    @Test
+    void fOrderedVariableDecaysElementwise() {
+        for (String kernel : new String[]{"cpu", "nd4j"}) {
+            System.setProperty(io.github.dl4jadamw.kernel.Kernels.PROPERTY, kernel);
+            try {
+                SameDiff[] sds = new SameDiff[2];
+                for (int k = 0; k < 2; k++) {
+                    SameDiff sd = SameDiff.create();
+                    SDVariable in = sd.placeHolder("in", DataType.DOUBLE, -1, 4);
+                    SDVariable label = sd.placeHolder("label", DataType.DOUBLE, -1, 3);
+                    SDVariable w = sd.var("w", Nd4j.linspace(DataType.DOUBLE, -1, 0.1, 12).reshape('c', 4, 3).dup('f'));
+                    sd.loss.softmaxCrossEntropy("loss", label, in.mmul(w), null);
+                    sd.setLossVariables("loss");
+                    sd.setTrainingConfig(TrainingConfig.builder()
+                            .updater(AdamW.builder().learningRate(LR).weightDecay(k == 0 ? LAMBDA : 0).build())
+                            .regularization(new DecoupledWeightDecay(true))
+                            .dataSetFeatureMapping("in").dataSetLabelMapping("label").build());
+                    sds[k] = sd;
+                }
+                INDArray theta0 = sds[0].getVariable("w").getArr().dup('c');
+                assertEquals('f', sds[0].getVariable("w").getArr().ordering());
+                DataSet d = batch(DataType.DOUBLE);
+                sds[0].fit(d);
+                sds[1].fit(d);
+                INDArray diff = sds[0].getVariable("w").getArr().sub(sds[1].getVariable("w").getArr());
+                Support.assertDecayedOnce("w (" + kernel + " kernel)", diff, theta0, LR * LAMBDA);
+            } finally {
+                System.clearProperty(io.github.dl4jadamw.kernel.Kernels.PROPERTY);
+            }
+        }
+    }
+
     @Test
     void markerDecaysEveryVariableExactlyOnce() {
         Map<String, INDArray> theta0 = new LinkedHashMap<>();

@@ -1,0 +1,110 @@
+package io.github.dl4jadamw.kernel;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+
+/**
+ * Direct NIO views over exactly one contiguous nd4j-native array's elements (element 0 at index 0), kept for
+ * as long as the caller passes the same array object. One instance per role (gradient, m, v, …): DL4J passes the same
+ * views every step, so a step creates nothing; a caller that passes fresh arrays every step (SameDiff) replaces the
+ * one it held, so nothing accumulates and a discarded network's memory is not kept reachable.
+ *
+ * <p>Why not {@code DataBuffer.asNio()} on the array's root buffer: one view per root is simpler, but a
+ * {@code ByteBuffer} holds at most 2^31−1 bytes, and DL4J keeps a whole network's optimizer state in one root (2n
+ * values for Adam: a float32 network of 268M parameters already exceeds it). A view per array limits only the array.
+ */
+final class OffHeapView {
+    /** The most bytes one view can hold. */
+    static final long MAX_BYTES = Integer.MAX_VALUE;
+
+    private INDArray source;
+    private ByteBuffer bytes;
+    // typed views of the same bytes, made when first asked for
+    private FloatBuffer floats;
+    private DoubleBuffer doubles;
+    private LongBuffer longs;
+    private IntBuffer ints;
+
+    FloatBuffer floats(INDArray a) {
+        bind(a);
+        return floats != null ? floats : (floats = bytes.asFloatBuffer());
+    }
+
+    DoubleBuffer doubles(INDArray a) {
+        bind(a);
+        return doubles != null ? doubles : (doubles = bytes.asDoubleBuffer());
+    }
+
+    /** The raw bits, 8 bytes at a time (two float32 values per long, the lower index in the low half). */
+    LongBuffer longs(INDArray a) {
+        bind(a);
+        return longs != null ? longs : (longs = bytes.asLongBuffer());
+    }
+
+    IntBuffer ints(INDArray a) {
+        bind(a);
+        return ints != null ? ints : (ints = bytes.asIntBuffer());
+    }
+
+    private void bind(INDArray a) {
+        if (a != source) {
+            bytes = create(a);
+            floats = null;
+            doubles = null;
+            longs = null;
+            ints = null;
+            source = a;
+        }
+    }
+
+    /** Forgets the array (so that it can be collected). */
+    void clear() {
+        source = null;
+        bytes = null;
+        floats = null;
+        doubles = null;
+        longs = null;
+        ints = null;
+    }
+
+    /** Whether {@code a} fits in one view. */
+    static boolean fits(INDArray a) {
+        return a.length() * a.dataType().width() <= MAX_BYTES;
+    }
+
+    static ByteBuffer create(INDArray a) {
+        if (a.length() > 1 && a.elementWiseStride() != 1)
+            throw new IllegalStateException("array view " + a.shapeInfoToString() + " is not contiguous");
+        int width = a.dataType().width();
+        long bytes = a.length() * width;
+        if (bytes > MAX_BYTES)
+            throw new IllegalStateException("array of " + a.length() + " " + a.dataType() + " values (" + bytes
+                    + " bytes) exceeds one NIO view's 2^31−1 bytes");
+        DataBuffer root = Buffers.root(a);
+        ByteBuffer b = new At(root.address() + a.offset() * width, bytes).asByteBuffer().order(ByteOrder.nativeOrder());
+        if (b.order() != ByteOrder.LITTLE_ENDIAN)   // FiniteScan reads float32 pairs out of longs
+            throw new IllegalStateException("the CPU kernel assumes a little-endian platform");
+        return b;
+    }
+
+    /**
+     * A JavaCPP pointer to {@code bytes} bytes at an address, owning nothing: the array it points into stays reachable
+     * through {@link #source} (or the caller) while the view is used. A subclass, to set the protected address: the
+     * result is tied to no deallocator, unlike a pointer derived from ND4J's own.
+     */
+    private static final class At extends BytePointer {
+        At(long address, long bytes) {
+            this.address = address;
+            this.limit = bytes;
+            this.capacity = bytes;
+        }
+    }
+}
