@@ -36,7 +36,7 @@ public final class Nd4jOpKernel implements AdamWKernel {
     public void step(StepScalars s, INDArray gradient, INDArray m, INDArray v, INDArray vmax, DecaySegments decayed) {
         DataType type = gradient.dataType();
         if (type == DataType.HALF || type == DataType.BFLOAT16) {
-            stepInFloat(s, gradient.reshape(gradient.length()), m, v, vmax, decayed);
+            stepInFloat(s, FlatViews.flat(gradient), m, v, vmax, decayed);   // a view: reshape may copy
             return;
         }
         INDArray g = gradientView.of(gradient);
@@ -73,7 +73,7 @@ public final class Nd4jOpKernel implements AdamWKernel {
     public void sgdw(StepScalars s, INDArray gradient, INDArray m, DecaySegments decayed) {
         DataType type = gradient.dataType();
         if (type == DataType.HALF || type == DataType.BFLOAT16) {
-            INDArray g = gradient.reshape(gradient.length());
+            INDArray g = FlatViews.flat(gradient);   // a view in memory order (reshape of an 'f' array copies)
             INDArray gf = g.castTo(DataType.FLOAT), mf = m.castTo(DataType.FLOAT);
             new Nd4jOpKernel().sgdw(s, gf, mf, asFloat(decayed));
             g.assign(gf);
