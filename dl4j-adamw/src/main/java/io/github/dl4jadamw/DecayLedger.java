@@ -56,7 +56,6 @@ final class DecayLedger {
                     + " differs from its gradient length " + gradView.length());
         if (decay && !sameMemoryOrder(param, gradView))
             param = param.dup(gradView.ordering());   // θ before this step's update: a copy is the same values
-
         for (int i = 0; i < size; i++) {
             Entry e = pool.get(i);
             if (e.gradBuffer != buf) continue;
