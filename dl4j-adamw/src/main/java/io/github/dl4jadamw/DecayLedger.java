@@ -60,6 +60,10 @@ final class DecayLedger {
             Entry e = pool.get(i);
             if (e.gradBuffer != buf) continue;
             if (e.iteration != iteration || e.epoch != epoch) {
+                if (!e.decay) {          // an exclusion no AdamW block took: it asked for nothing
+                    removeAt(i--);
+                    continue;
+                }
                 clear();
                 throw notConsumed(e);
             }
@@ -95,8 +99,9 @@ final class DecayLedger {
 
     /**
      * Removes and returns the entries that lie inside {@code blockGradient}, sorted by offset, as segments relative
-     * to the block. Throws if entries of the same network were left by an earlier block (their updater was not
-     * AdamW, so the decay they ask for would silently not happen).
+     * to the block. Throws if entries of the same network that ask for decay were left by an earlier block (their
+     * updater was not AdamW, so the decay would silently not happen); excluded ones are dropped, so a layer with another
+     * updater takes the global marker off with {@code DecoupledWeightDecay.excluded()}.
      */
     Segments take(INDArray blockGradient) {
         DataBuffer buf = Buffers.root(blockGradient);
@@ -110,6 +115,10 @@ final class DecayLedger {
                 segments.marked++;
                 if (e.decay) segments.add(e);
             } else if (e.gradBuffer == buf) {
+                if (!e.decay) {          // an exclusion on an earlier, non-AdamW block: it asked for nothing
+                    e.param = null;
+                    continue;
+                }
                 clear();
                 throw notConsumed(e);
             } else {
@@ -197,6 +206,11 @@ final class DecayLedger {
             else pool.get(i).param = null;
         }
         size = kept;
+    }
+
+    private void removeAt(int i) {
+        swap(i, size - 1);
+        pool.get(--size).param = null;
     }
 
     private void swap(int i, int j) {

@@ -189,6 +189,36 @@ class DecayPolicyTest {
         });
     }
 
+    /**
+     * A network mixing updaters under the global marker: the layer with DL4J's Adam takes the marker off with
+     * {@code excluded()}, as the error above advises. It trains; the AdamW layer decays once, the Adam layer not at all.
+     */
+    @Test
+    void aLayerWithAnotherUpdaterOptsOutOfTheGlobalMarker() {
+        Map<String, INDArray> d = oneStepDifference(u -> {
+            MultiLayerNetwork net = new MultiLayerNetwork(TestNets.builder(u, true).list()
+                    .layer(new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(TestNets.HIDDEN).activation(Activation.TANH)
+                            .build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                            .nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT)
+                            .updater(new Adam(1e-3)).regularization(DecoupledWeightDecay.excluded()).build())
+                    .build());
+            net.init();
+            return net;
+        });
+        assertDecayed(d, "0_W");
+        assertNotDecayed(d, "1_W");
+        assertNotDecayed(d, "1_b");
+        MultiLayerNetwork net = new MultiLayerNetwork(TestNets.builder(AdamW.builder().build(), true).list()
+                .layer(new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(TestNets.HIDDEN).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT)
+                        .updater(new Adam(1e-3)).regularization(DecoupledWeightDecay.excluded()).build())
+                .build());
+        net.init();
+        assertDoesNotThrow(() -> { for (int i = 0; i < 4; i++) net.fit(TestNets.data(i, 8)); });
+    }
+
     @Test
     void markerIsSerializableAndInert() {
         Regularization r = DecoupledWeightDecay.onWeights().get(0);

@@ -35,9 +35,9 @@ import java.util.Random;
  *       DL4J's Javadoc calls it the default, but the 1.0.0-M2 builder leaves it false.</li>
  *   <li>Iterations: each worker starts a round at the driver network's iteration count and counts its own minibatches;
  *       after the round the driver adds {@code averagingFrequency}. So the count (AdamW's t, AdamWR's position in its
- *       restart schedule) advances by averagingFrequency per round, i.e. by about minibatches-per-worker:
- *       per fit, {@code ceil(N / (workers·batchSizePerWorker·averagingFrequency))·averagingFrequency} for N examples.
- *       Use that as {@code iterationsPerEpoch} for {@code restartsInEpochs}. The epoch count advances by one per fit.</li>
+ *       restart schedule) advances by averagingFrequency per round. The rounds per fit are DL4J's splits of the RDD,
+ *       counted in DataSet objects and rounded down ({@link #iterationsPerFit}); use its result as
+ *       {@code iterationsPerEpoch} for {@code restartsInEpochs}. The epoch count advances by one per fit.</li>
  *   <li>Scala: DL4J's Spark 1.0.0-M2 jars need scala-library/scala-reflect 2.12.15 at run time. Spark 3.1.2's
  *       distribution ships 2.12.10, with which every task fails ("ReflectiveOperationException during deserialization
  *       ... too many arguments"); put the 2.12.15 jars first with {@code spark.driver.extraClassPath} and
@@ -65,10 +65,23 @@ public final class SparkAdamWJob {
                 .build();
     }
 
-    /** Per fit, how far the iteration count advances (see the class comment). */
-    public static int iterationsPerFit(long examples, int workers, int batchSizePerWorker, int averagingFrequency) {
-        long perRound = (long) workers * batchSizePerWorker * averagingFrequency;
-        return (int) ((examples + perRound - 1) / perRound) * averagingFrequency;
+    /**
+     * Per fit, how far the driver's iteration count advances: averagingFrequency per round, one round per split of the
+     * RDD, as {@code ParameterAveragingTrainingMaster} (1.0.0-M2) splits it: a split holds
+     * {@code workers·max(1, batchSizePerWorker·averagingFrequency / examplesPerDataSet)} DataSet objects (with one
+     * example per object, {@code workers·batchSizePerWorker·averagingFrequency}), and the number of splits is the
+     * object count divided by that, rounded down, at least 1. Rounded down: with a ragged count a round's workers run
+     * more than averagingFrequency minibatches, so iteration numbers seen by workers overlap between rounds.
+     *
+     * @param dataSetObjects     DataSet objects in the RDD
+     * @param examplesPerDataSet examples in each (the training master's {@code rddDataSetNumExamples})
+     */
+    public static int iterationsPerFit(long dataSetObjects, int examplesPerDataSet, int workers, int batchSizePerWorker,
+                                       int averagingFrequency) {
+        long perSplit = examplesPerDataSet == 1 ? (long) workers * batchSizePerWorker * averagingFrequency
+                : Math.max(1, (long) batchSizePerWorker * averagingFrequency / examplesPerDataSet) * workers;
+        long splits = dataSetObjects <= perSplit ? 1 : dataSetObjects / perSplit;
+        return (int) (splits * averagingFrequency);
     }
 
     public static ParameterAveragingTrainingMaster trainingMaster(int examplesPerDataSet, int batchSizePerWorker,
@@ -128,7 +141,7 @@ public final class SparkAdamWJob {
         JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName("dl4j-adamw AdamWR on Spark"));
         try {
             int workers = sc.defaultParallelism();
-            int perFit = iterationsPerFit(examples, workers, batch, avg);
+            int perFit = iterationsPerFit(examples / batch, batch, workers, batch, avg);   // DataSets of `batch` examples
             AdamW adamwr = AdamWR.builder().learningRate(1e-2).weightDecay(1e-2)
                     .restartsInEpochs(1, 2, perFit)   // T_0 = 1 epoch of this job's iteration counting
                     .build();

@@ -38,7 +38,7 @@ class KryoParameterAveragingTest {
     @Test
     void adamWRWithNormalizedDecayTrainsUnderKryo() {
         int examples = 256, batch = 16, avg = 2, epochs = 3;
-        int perFit = SparkAdamWJob.iterationsPerFit(examples, sc.defaultParallelism(), batch, avg);
+        int perFit = SparkAdamWJob.iterationsPerFit(examples / 8, 8, sc.defaultParallelism(), batch, avg);
         AdamW adamwr = AdamWR.builder().learningRate(0.02).restartsInEpochs(1, 2, perFit)
                 .normalizedWeightDecay(0.05, batch, examples).build();
         JavaRDD<DataSet> rdd = sc.parallelize(SparkAdamWJob.data(examples / 8, 8, 2), 2);

@@ -93,12 +93,12 @@ class ParameterAveragingTest {
         assertTrue(m.amaxNumber().doubleValue() > 0, "M non-zero");
         assertTrue(v.maxNumber().doubleValue() > 0 && v.minNumber().doubleValue() >= 0, "V non-zero, non-negative");
 
-        // iteration counting: + averagingFrequency per round; rounds = ceil(N / (workers·batch·frequency))
+        // iteration counting: + averagingFrequency per round; rounds = DataSet objects / (workers·batch·frequency/8)
         int workers = sc.defaultParallelism();
         assertEquals(2, workers);
-        int perFit = SparkAdamWJob.iterationsPerFit((long) DATASETS * EXAMPLES_EACH, workers, BATCH_PER_WORKER,
+        int perFit = SparkAdamWJob.iterationsPerFit(DATASETS, EXAMPLES_EACH, workers, BATCH_PER_WORKER,
                 AVERAGING_FREQUENCY);
-        assertEquals(8, perFit);                                  // 256 / (2·16·2) = 4 rounds × 2
+        assertEquals(8, perFit);                                  // 32 / (2·(16·2/8)) = 4 rounds × 2
         assertEquals(EPOCHS * perFit, net.getIterationCount());
         assertEquals(EPOCHS, net.getEpochCount());
         // each worker started every round at the driver's count and counted its own minibatches:
@@ -107,6 +107,26 @@ class ParameterAveragingTest {
         assertEquals(IntStream.range(0, EPOCHS * perFit).boxed().collect(Collectors.toList()),
                 List.copyOf(counts.keySet()), "iterations seen by workers: " + counts);
         assertTrue(counts.values().stream().allMatch(c -> c == workers), "each iteration once per worker: " + counts);
+    }
+
+    /**
+     * A DataSet count that does not fill whole rounds: DL4J rounds the number of splits down (36 objects, 8 per split:
+     * 4 rounds, not 5), and iterationsPerFit must say so, or AdamWR's restarts drift later every epoch.
+     */
+    @Test
+    void iterationsPerFitMatchesDl4jForARaggedCount() {
+        int datasets = 36;                                        // 288 examples; 64 per round
+        JavaRDD<DataSet> rdd = sc.parallelize(SparkAdamWJob.data(datasets, EXAMPLES_EACH, 1), 2);
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc,
+                SparkAdamWJob.configuration(AdamW.builder().learningRate(0.02).build()),
+                SparkAdamWJob.trainingMaster(EXAMPLES_EACH, BATCH_PER_WORKER, AVERAGING_FREQUENCY,
+                        SparkTestContext.dir("export-ragged").toURI().toString()));
+        int perFit = SparkAdamWJob.iterationsPerFit(datasets, EXAMPLES_EACH, sc.defaultParallelism(), BATCH_PER_WORKER,
+                AVERAGING_FREQUENCY);
+        assertEquals(8, perFit);
+        sparkNet.fit(rdd);
+        sparkNet.fit(rdd);
+        assertEquals(2 * perFit, sparkNet.getNetwork().getIterationCount());
     }
 
     @Test
