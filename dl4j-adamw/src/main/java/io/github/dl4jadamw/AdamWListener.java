@@ -146,10 +146,12 @@ public final class AdamWListener extends BaseTrainingListener {
         if (model instanceof MultiLayerNetwork) {
             MultiLayerNetwork c = ((MultiLayerNetwork) model).clone();
             c.getLayerWiseConfigurations().setIterationCount(nextIteration);
+            c.getLayerWiseConfigurations().setEpochCount(epoch);
             copy = c;
         } else {
-            ComputationGraph c = ((ComputationGraph) model).clone();
+            ComputationGraph c = ((ComputationGraph) model).clone();   // DL4J's graph clone starts its counters at 0
             c.getConfiguration().setIterationCount(nextIteration);
+            c.getConfiguration().setEpochCount(epoch);
             copy = c;
         }
         copy.applyConstraints(nextIteration, epoch);

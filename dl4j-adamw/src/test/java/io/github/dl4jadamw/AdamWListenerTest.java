@@ -2,6 +2,7 @@ package io.github.dl4jadamw;
 
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.deeplearning4j.nn.conf.constraint.MaxNormConstraint;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.util.ModelSerializer;
@@ -79,6 +80,25 @@ class AdamWListenerTest {
         try (var files = java.nio.file.Files.list(dir)) {
             assertEquals(1, files.count(), "one whole file, no partial left behind");
         }
+    }
+
+    /** The same for a ComputationGraph, whose clone() in DL4J starts the iteration counter over at 0. */
+    @Test
+    void graphSnapshotContinuesAsTheLiveGraph(@TempDir Path dir) throws Exception {
+        AdamW a = AdamWR.builder().learningRate(0.05).weightDecay(0.1).restartsInIterations(3, 1).build();
+        ComputationGraph g = DecayPolicyTest.graph(a);
+        AdamWListener listener = AdamWListener.builder().reportEvery(0).snapshotsTo(dir.toFile()).build();
+        g.setListeners(listener);
+        for (int i = 0; i < 3; i++) g.fit(TestNets.data(i, 8));   // iteration 2 ends period 0: snapshot
+        ComputationGraph snap = ModelSerializer.restoreComputationGraph(listener.restarts().get(0).snapshot, true);
+        assertEquals(3, snap.getIterationCount());
+        assertEquals(g.getIterationCount(), snap.getIterationCount());
+        g.setListeners();
+        for (int i = 3; i < 6; i++) {
+            g.fit(TestNets.data(i, 8));
+            snap.fit(TestNets.data(i, 8));
+        }
+        assertArrayEquals(g.params().toDoubleVector(), snap.params().toDoubleVector(), 0.0, "continues identically");
     }
 
     /**
