@@ -12,6 +12,8 @@
 #   more options are passed to the program, e.g.  --train-size 50000 --epochs 15 --seeds 1,2,3
 #             or  --sweep --progress lines   (see --help). Default protocol: the first 10,000 training images,
 #             all 10,000 test images, batch 64, 15 epochs, lr 1e-3, Adam+L2 λ=5e-4, AdamW/AdamWR λ=0.05.
+#             Progress is reported as lines (--progress lines, for a job's log) unless the options give their
+#             own --progress.
 #
 # Needs: JDK 17, Maven, an NVIDIA driver and the CUDA 11.6 runtime libraries that ND4J 1.0.0-M2.1's
 # nd4j-cuda-11.6 backend links against. Submit it unchanged from any directory; it builds the project with
@@ -52,10 +54,16 @@ if [[ "$PROFILES" == *cuda* ]] && ! tr ':' '\n' <<< "$CP" | grep -q 'nd4j-cuda-1
 fi
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
 
+# --progress lines unless the user's options already say --progress: picocli refuses an option given twice
+PROGRESS_ARGS=(--progress lines)
+for a in "$@"; do
+  if [[ "$a" == --progress || "$a" == --progress=* ]]; then PROGRESS_ARGS=(); fi
+done
+
 echo "== train: data $DATA_DIR, results $OUT_DIR"
 set -x
 exec java -Xmx8g -Dorg.bytedeco.javacpp.maxbytes=16G -Dorg.bytedeco.javacpp.maxphysicalbytes=24G \
   -Djava.awt.headless=true \
   --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "$CP" io.github.dl4jadamw.examples.CompareOptimizers \
-  "${DATA_ARGS[@]}" --model cifar10 --out "$OUT_DIR" --progress lines "$@"
+  "${DATA_ARGS[@]}" --model cifar10 --out "$OUT_DIR" ${PROGRESS_ARGS[@]+"${PROGRESS_ARGS[@]}"} "$@"

@@ -4,6 +4,7 @@ import io.github.dl4jadamw.examples.data.Cifar10Download;
 import io.github.dl4jadamw.examples.data.DataDownloadException;
 import io.github.dl4jadamw.examples.data.DataFormatException;
 import io.github.dl4jadamw.examples.data.Datasets;
+import io.github.dl4jadamw.examples.data.FashionMnist;
 import io.github.dl4jadamw.examples.model.Models;
 import io.github.dl4jadamw.examples.report.Report;
 import io.github.dl4jadamw.examples.report.ResultsStore;
@@ -12,6 +13,7 @@ import io.github.dl4jadamw.examples.train.Fmt;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.OptimizerSpec;
 import io.github.dl4jadamw.examples.train.Progress;
+import io.github.dl4jadamw.examples.train.Protocol;
 import io.github.dl4jadamw.examples.train.RunResult;
 import io.github.dl4jadamw.examples.train.Trainer;
 import org.nd4j.linalg.factory.Nd4j;
@@ -122,7 +124,7 @@ public final class CompareOptimizers implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", description = "Output directory. Default: results/main, results/quick or results/sweep (relative to the working directory).")
     Path out;
 
-    @Option(names = "--resume", description = "Keep complete runs already in --out/results.json that match a planned run (same protocol, setting and seed) instead of training them again.")
+    @Option(names = "--resume", description = "Keep complete runs already in --out/results.json that match a planned run (same protocol, setting and seed) instead of training them again. Refuses (before loading data) a results.json with runs of another protocol (model, data, --train-size, --test-size, --batch-size, --epochs), which would mix into the report.")
     boolean resume;
 
     @Option(names = "--save-models", description = "Save each trained network with its updater state (DL4J ModelSerializer) as --out/models/RUN.zip.")
@@ -206,8 +208,17 @@ public final class CompareOptimizers implements Callable<Integer> {
         int nTrain = trainSize != null ? trainSize : quick ? 2000 : 10_000;
         int nTest = testSize != null ? testSize : quick ? 1000 : 10_000;
         int nEpochs = epochs != null ? epochs : quick ? 2 : 15;
-        if (nTrain <= 0 || nTest <= 0 || nEpochs <= 0 || batchSize <= 0)
-            throw new IllegalArgumentException("--train-size, --test-size, --epochs and --batch-size must be > 0");
+        OptionChecks.positive("--train-size", nTrain);
+        OptionChecks.positive("--test-size", nTest);
+        OptionChecks.positive("--epochs", nEpochs);
+        OptionChecks.positive("--batch-size", batchSize);
+        OptionChecks.finitePositive("--lr", lrs);
+        OptionChecks.finiteNonNegative("--l2", l2s);
+        OptionChecks.finiteNonNegative("--wd", wds);
+        // the library's own ranges (CosineWarmRestarts), checked here so that they fail before anything trains
+        OptionChecks.finitePositive("--restart-t0", restartT0);
+        OptionChecks.finiteAtLeast("--restart-tmult", restartTMult, 1);
+        Datasets.Kind dk = Datasets.Kind.parse(dataset);
 
         if (reportOnly) {
             ResultsStore st = ResultsStore.load(outDir);
@@ -222,8 +233,11 @@ public final class CompareOptimizers implements Callable<Integer> {
             dataSource = first.dataSource;
             data = first.dataSource == null || first.dataSource.startsWith("embedded")
                     || first.dataSource.startsWith(Cifar10Download.SOURCE_PREFIX) ? null : Path.of(first.dataSource);
-            restartT0 = first.optimizer.restartT0;
-            restartTMult = first.optimizer.restartTMult;
+            // the restart schedule of the results' AdamWR/SGDWR runs (the other kinds carry the defaults)
+            st.runs().stream().filter(x -> x.optimizer.kind.restarts()).findFirst().ifPresent(x -> {
+                restartT0 = x.optimizer.restartT0;
+                restartTMult = x.optimizer.restartTMult;
+            });
             Report.Context rc = context(outDir, new LinkedHashSet<>(gridSeeds), Models.parse(st.runs().get(0).model));
             Object args = st.meta().get("args");
             if (args instanceof org.nd4j.shade.jackson.databind.JsonNode && ((org.nd4j.shade.jackson.databind.JsonNode) args).isArray()) {
@@ -237,15 +251,28 @@ public final class CompareOptimizers implements Callable<Integer> {
             return 0;
         }
 
-        // ---- data and model ----
-        Datasets.Kind dk = Datasets.Kind.parse(dataset);
+        // ---- data and model: chosen and checked before anything is read ----
+        Datasets.Choice dc = Datasets.choose(data, dk);
+        if (dc.embedded()) {
+            String more = " (give --data DIR with the full files; Debian: apt-get install dataset-fashion-mnist, then"
+                    + " --data /usr/share/datasets/fashion-mnist)";
+            OptionChecks.atMost("--train-size", nTrain, FashionMnist.EMBEDDED_TRAIN,
+                    "the embedded Fashion-MNIST subset has " + FashionMnist.EMBEDDED_TRAIN + " training images" + more);
+            OptionChecks.atMost("--test-size", nTest, FashionMnist.EMBEDDED_TEST,
+                    "the embedded Fashion-MNIST subset has " + FashionMnist.EMBEDDED_TEST + " test images" + more);
+        }
+        Models m = model != null ? Models.parse(model) : dc.kind() == Datasets.Kind.CIFAR10 ? Models.CIFAR10 : Models.FMNIST_MLP;
+        ResultsStore store = resume ? ResultsStore.load(outDir) : new ResultsStore(outDir);
+        store.dropIncomplete();
+        if (resume)
+            refuseOtherProtocols(store, new Protocol(m.id, dc.kind().id, dc.source(), nTrain, nTest, batchSize, nEpochs));
+
         long t0 = System.nanoTime();
-        if (data == null && dk == Datasets.Kind.CIFAR10 && !Cifar10Download.isCached())
+        if (dc.kind() == Datasets.Kind.CIFAR10 && dc.dir() == null && !Cifar10Download.isCached())
             progress.line("CIFAR-10 is not in DL4J's cache " + Cifar10Download.cacheDir() + ": DL4J's Cifar10Fetcher"
                     + " downloads it from " + Cifar10Download.url() + " (once)");
-        Datasets.Loaded d = Datasets.load(data, dk, nTrain, nTest);
+        Datasets.Loaded d = Datasets.load(dc, nTrain, nTest);
         dataSource = d.source;
-        Models m = model != null ? Models.parse(model) : d.kind == Datasets.Kind.CIFAR10 ? Models.CIFAR10 : Models.FMNIST_MLP;
         Trainer trainer = new Trainer(m, d.train, d.test, d.kind.id, d.source, batchSize, nEpochs, progress);
         progress.line(Fmt.f("data: %s — %s + %s, loaded in %.1f s", d.source, d.train, d.test, (System.nanoTime() - t0) / 1e9));
         progress.line("backend: " + Nd4j.getBackend().getClass().getSimpleName() + ", " + Nd4j.getEnvironment().maxThreads()
@@ -261,8 +288,6 @@ public final class CompareOptimizers implements Callable<Integer> {
                     if (i < lams.size()) grid.add(new OptimizerSpec(k, a, lams.get(i), restartT0, restartTMult));
                 }
 
-        ResultsStore store = resume ? ResultsStore.load(outDir) : new ResultsStore(outDir);
-        store.dropIncomplete();
         store.meta("mode", mode());
         store.meta("args", List.of(rawArgs));
         store.meta("started", Instant.now().toString());
@@ -305,6 +330,22 @@ public final class CompareOptimizers implements Callable<Integer> {
     }
 
     private record Planned(OptimizerSpec spec, long seed) {}
+
+    /**
+     * --resume keeps the complete runs of --out/results.json, and the report averages a setting's runs: runs of
+     * another model, data or budget would mix into its rows (a 1-epoch run averaged with a 3-epoch one). Refused
+     * rather than dropped, as dropping would delete those results from results.json when it is saved again.
+     */
+    private static void refuseOtherProtocols(ResultsStore store, Protocol planned) {
+        for (RunResult r : store.completeRuns()) {
+            List<String> diff = planned.differences(Protocol.of(r));
+            if (!diff.isEmpty())
+                throw new IllegalArgumentException("--resume: " + store.dir().resolve(ResultsStore.JSON)
+                        + " holds runs of another protocol (run " + r.runId + ": " + String.join(", ", diff)
+                        + "); they would be mixed into this job's report. Resume with the options that produced"
+                        + " them, or write into another --out");
+        }
+    }
 
     private void runAll(List<Planned> plan, Trainer trainer, ResultsStore store, Report.Context ctx,
                         Progress progress, int[] counter, long jobStart) {

@@ -38,22 +38,27 @@ public final class Datasets {
     }
 
     /**
-     * Loads the first {@code trainSize} training and {@code testSize} test images. {@code dir == null}: CIFAR-10
-     * from DL4J's cache (downloaded by DL4J if absent) for {@code kind} CIFAR10, else the embedded Fashion-MNIST
+     * Which data a job uses, decided without reading (or downloading) any image, so that options can be checked
+     * against it first: the kind, {@link Loaded#source} as loading will report it, and the directory (null for the
+     * embedded subset and DL4J's CIFAR-10 cache).
+     */
+    public record Choice(Kind kind, String source, Path dir) {
+        /** The embedded Fashion-MNIST subset (its sizes are known: {@link FashionMnist#EMBEDDED_TRAIN}). */
+        public boolean embedded() {
+            return dir == null && kind == Kind.FASHION_MNIST;
+        }
+    }
+
+    /**
+     * {@code dir == null}: CIFAR-10 from DL4J's cache for {@code kind} CIFAR10, else the embedded Fashion-MNIST
      * subset. Otherwise {@code kind} (or, for AUTO, what the directory holds).
      */
-    public static Loaded load(Path dir, Kind kind, int trainSize, int testSize) {
+    public static Choice choose(Path dir, Kind kind) {
         if (dir == null) {
-            if (kind == Kind.CIFAR10) {
-                // DL4J's Cifar10Fetcher: its cache, downloaded there first if absent
-                Path cache = Cifar10Download.ensureCached();
-                return checked(new Loaded(kind, Cifar10Download.SOURCE_PREFIX + cache,
-                        Cifar10Cache.readTrain(cache, trainSize), Cifar10Cache.readTest(cache, testSize)),
-                        trainSize, testSize);
-            }
-            return new Loaded(Kind.FASHION_MNIST, "embedded Fashion-MNIST subset (classpath "
-                    + FashionMnist.EMBEDDED_DIR + ")", FashionMnist.embeddedTrain(trainSize),
-                    FashionMnist.embeddedTest(testSize));
+            if (kind == Kind.CIFAR10) // the cache DL4J's Cifar10Fetcher downloads into (Cifar10Download.ensureCached)
+                return new Choice(kind, Cifar10Download.SOURCE_PREFIX + Cifar10Download.cacheDir(), null);
+            return new Choice(Kind.FASHION_MNIST, "embedded Fashion-MNIST subset (classpath "
+                    + FashionMnist.EMBEDDED_DIR + ")", null);
         }
         if (!Files.isDirectory(dir))
             throw new DataFormatException(dir + ": --data directory not found");
@@ -66,11 +71,31 @@ public final class Datasets {
                         + " (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz],"
                         + " t10k-labels-idx1-ubyte[.gz])");
         }
-        if (kind == Kind.CIFAR10)
-            return checked(new Loaded(kind, Cifar10Binary.batchesDir(dir).toString(),
-                    Cifar10Binary.readTrain(dir, trainSize), Cifar10Binary.readTest(dir, testSize)), trainSize, testSize);
-        return checked(new Loaded(kind, dir.toString(), FashionMnist.readTrain(dir, trainSize),
-                FashionMnist.readTest(dir, testSize)), trainSize, testSize);
+        return new Choice(kind, kind == Kind.CIFAR10 ? Cifar10Binary.batchesDir(dir).toString() : dir.toString(), dir);
+    }
+
+    /** Loads the first {@code trainSize} training and {@code testSize} test images (see {@link #choose}). */
+    public static Loaded load(Path dir, Kind kind, int trainSize, int testSize) {
+        return load(choose(dir, kind), trainSize, testSize);
+    }
+
+    /** Loads the first {@code trainSize} training and {@code testSize} test images of the chosen data. */
+    public static Loaded load(Choice c, int trainSize, int testSize) {
+        if (c.dir() == null) {
+            if (c.kind() == Kind.CIFAR10) {
+                // DL4J's Cifar10Fetcher: its cache, downloaded there first if absent
+                Path cache = Cifar10Download.ensureCached();
+                return checked(new Loaded(c.kind(), c.source(), Cifar10Cache.readTrain(cache, trainSize),
+                        Cifar10Cache.readTest(cache, testSize)), trainSize, testSize);
+            }
+            return new Loaded(c.kind(), c.source(), FashionMnist.embeddedTrain(trainSize),
+                    FashionMnist.embeddedTest(testSize));
+        }
+        if (c.kind() == Kind.CIFAR10)
+            return checked(new Loaded(c.kind(), c.source(), Cifar10Binary.readTrain(c.dir(), trainSize),
+                    Cifar10Binary.readTest(c.dir(), testSize)), trainSize, testSize);
+        return checked(new Loaded(c.kind(), c.source(), FashionMnist.readTrain(c.dir(), trainSize),
+                FashionMnist.readTest(c.dir(), testSize)), trainSize, testSize);
     }
 
     private static Loaded checked(Loaded l, int trainSize, int testSize) {

@@ -113,8 +113,8 @@ public final class Charts {
             int epochs = minEpochs(l.runs);
             for (int e = 0; e < epochs; e++) {
                 final int ee = e;
-                test.add(e + 1, mean(l.runs, r -> r.records.get(ee).testLoss));
-                train.add(e + 1, mean(l.runs, r -> r.records.get(ee).trainLoss));
+                test.add(e + 1, plotted(mean(l.runs, r -> r.records.get(ee).testLoss)));
+                train.add(e + 1, plotted(mean(l.runs, r -> r.records.get(ee).trainLoss)));
             }
             ds.addSeries(test);
             ds.addSeries(train);
@@ -147,7 +147,7 @@ public final class Charts {
             int epochs = minEpochs(l.runs);
             for (int e = 0; e < epochs; e++) {
                 double[] v = new double[l.runs.size()];
-                for (int k = 0; k < v.length; k++) v[k] = f.applyAsDouble(l.runs.get(k).records.get(e));
+                for (int k = 0; k < v.length; k++) v[k] = plotted(f.applyAsDouble(l.runs.get(k).records.get(e)));
                 Summary.Stat st = Summary.Stat.of(v);
                 s.add(e + 1, st.mean, st.min, st.max);
             }
@@ -247,6 +247,14 @@ public final class Charts {
 
     static int minEpochs(List<RunResult> runs) {
         return runs.stream().mapToInt(r -> r.records.size()).min().orElse(0);
+    }
+
+    /**
+     * The value, or NaN (a gap) for ±Infinity: a diverged run's weight norm or loss can overflow, and JFreeChart
+     * cannot scale an axis to an infinite value (it throws). NaN, which a diverged run also records, is a gap already.
+     */
+    static double plotted(double v) {
+        return Double.isInfinite(v) ? Double.NaN : v;
     }
 
     static double mean(List<RunResult> runs, ToDoubleFunction<RunResult> f) {

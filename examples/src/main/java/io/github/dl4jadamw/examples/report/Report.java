@@ -216,7 +216,7 @@ public final class Report {
 
         md.append("## Training time per optimizer\n\n");
         md.append("Wall time of an epoch's training steps (batch assembly + `fit`, no evaluation) over all epochs of "
-                + "the optimizer's runs: median and minimum; ").append(any.iterationsPerEpoch)
+                + "the optimizer's runs (not an epoch cut short by a diverged run's refused step): median and minimum; ").append(any.iterationsPerEpoch)
                 .append(" iterations of batch ").append(any.batchSize).append(", ").append(Fmt.f("%,d", any.numParams))
                 .append(" parameters. The forward/backward pass is the same for all; the difference is the updater "
                         + "(DL4J's Adam op + L2 regularization, or the AdamW kernel + decay marker). On a shared "
@@ -225,7 +225,7 @@ public final class Report {
                 + "|---|---:|---:|---:|---:|---:|\n");
         for (OptimizerKind k : sum.kinds()) {
             double[] t = runs.stream().filter(r -> r.optimizer.kind == k).flatMap(r -> r.records.stream())
-                    .mapToDouble(e -> e.trainSeconds).sorted().toArray();
+                    .mapToDouble(e -> e.trainSeconds).filter(Double::isFinite).sorted().toArray(); // NaN: untimed
             double ev = runs.stream().filter(r -> r.optimizer.kind == k).flatMap(r -> r.records.stream())
                     .mapToDouble(e -> e.evalSeconds).average().orElse(Double.NaN);
             double med = t.length == 0 ? Double.NaN : t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;

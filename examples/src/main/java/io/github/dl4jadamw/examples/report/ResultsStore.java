@@ -102,7 +102,7 @@ public final class ResultsStore {
             o.put("learningRate", r.optimizer.lr);
             o.put("lambda", r.optimizer.lambda);
             o.put("lambdaMeaning", decayMeaning(r.optimizer.kind));
-            if (r.optimizer.kind.restarts()) {
+            if (r.optimizer.kind.restarts()) { // the other kinds carry the defaults (see OptimizerSpec)
                 o.put("restartT0Epochs", r.optimizer.restartT0);
                 o.put("restartTMult", r.optimizer.restartTMult);
             }
@@ -162,7 +162,8 @@ public final class ResultsStore {
             RunResult r = new RunResult();
             OptimizerKind kind = OptimizerKind.parse(o.path("optimizer").asText());
             r.optimizer = new OptimizerSpec(kind, o.path("learningRate").asDouble(), o.path("lambda").asDouble(),
-                    o.path("restartT0Epochs").asDouble(1), o.path("restartTMult").asDouble(2));
+                    o.path("restartT0Epochs").asDouble(OptimizerSpec.DEFAULT_RESTART_T0),
+                    o.path("restartTMult").asDouble(OptimizerSpec.DEFAULT_RESTART_TMULT));
             r.runId = o.path("runId").asText();
             r.seed = o.path("seed").asLong();
             r.model = o.path("model").asText();

@@ -6,7 +6,7 @@ public final class EpochRecord {
     public int epoch;
     /** DL4J iterations (minibatch steps) done after this epoch. */
     public int iterations;
-    /** Mean data loss (cross-entropy, no L2 term) over this epoch's minibatches, as seen while training. */
+    /** Mean data loss (cross-entropy, no L2 term) over this epoch's minibatches, as seen while training; NaN once diverged. */
     public double trainLoss;
     /** Cross-entropy on the test set after the epoch. */
     public double testLoss;
@@ -19,7 +19,10 @@ public final class EpochRecord {
     public double eta;
     /** Mean η_t over the epoch's iterations. */
     public double etaMean;
-    /** Wall time of the epoch's training steps (batches built, fit), without evaluation. */
+    /**
+     * Wall time of the epoch's training steps (batches built, fit), without evaluation; NaN for an epoch a refused
+     * step (non-finite gradient) cut short or left untrained.
+     */
     public double trainSeconds;
     public double evalSeconds;
 

@@ -21,21 +21,36 @@ public final class OptimizerSpec {
     public final OptimizerKind kind;
     public final double lr;
     public final double lambda;
-    /** AdamWR restart schedule: T_0 in epochs and T_mult. */
+    /** The restart schedule of AdamWR/SGDWR unless told otherwise: T_0 = 1 epoch, T_mult = 2. */
+    public static final double DEFAULT_RESTART_T0 = 1, DEFAULT_RESTART_TMULT = 2;
+    /**
+     * AdamWR/SGDWR restart schedule: T_0 in epochs and T_mult. Kinds without restarts always carry the defaults:
+     * the values do not change their training, and a setting's identity (equals, {@link RunResult#key}, the
+     * results.json that stores them only for the restart kinds) must not depend on --restart-t0/--restart-tmult,
+     * or a resumed AdamW run would never match its saved self.
+     */
     public final double restartT0, restartTMult;
 
     public OptimizerSpec(OptimizerKind kind, double lr, double lambda, double restartT0, double restartTMult) {
         this.kind = Objects.requireNonNull(kind);
-        if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
-        if (!(lambda >= 0)) throw new IllegalArgumentException(kind.id + ": λ must be >= 0, got " + lambda);
+        if (!(lr > 0) || !Double.isFinite(lr))
+            throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + lr);
+        if (!(lambda >= 0) || !Double.isFinite(lambda))
+            throw new IllegalArgumentException(kind.id + ": λ must be a finite number >= 0, got " + lambda);
+        if (kind.restarts()) {
+            if (!(restartT0 > 0) || !Double.isFinite(restartT0))
+                throw new IllegalArgumentException(kind.id + ": T_0 must be a finite number > 0, got " + restartT0);
+            if (!(restartTMult >= 1) || !Double.isFinite(restartTMult))
+                throw new IllegalArgumentException(kind.id + ": T_mult must be a finite number >= 1, got " + restartTMult);
+        }
         this.lr = lr;
         this.lambda = lambda;
-        this.restartT0 = restartT0;
-        this.restartTMult = restartTMult;
+        this.restartT0 = kind.restarts() ? restartT0 : DEFAULT_RESTART_T0;
+        this.restartTMult = kind.restarts() ? restartTMult : DEFAULT_RESTART_TMULT;
     }
 
     public OptimizerSpec(OptimizerKind kind, double lr, double lambda) {
-        this(kind, lr, lambda, 1, 2);
+        this(kind, lr, lambda, DEFAULT_RESTART_T0, DEFAULT_RESTART_TMULT);
     }
 
     /** The updater configuration for a run with {@code iterationsPerEpoch} minibatches per epoch. */

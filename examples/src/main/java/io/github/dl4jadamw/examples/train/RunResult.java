@@ -32,14 +32,17 @@ public final class RunResult {
         return b;
     }
 
-    /** Median training seconds per epoch (robust to the first epoch's JIT warm-up). */
+    /** Median training seconds per epoch (robust to the first epoch's JIT warm-up); untimed epochs (NaN) left out. */
     public double medianEpochSeconds() {
-        double[] t = records.stream().mapToDouble(r -> r.trainSeconds).sorted().toArray();
+        double[] t = records.stream().mapToDouble(r -> r.trainSeconds).filter(Double::isFinite).sorted().toArray();
         if (t.length == 0) return Double.NaN;
         return t.length % 2 == 1 ? t[t.length / 2] : 0.5 * (t[t.length / 2 - 1] + t[t.length / 2]);
     }
 
-    /** Identity of the run's protocol + setting + seed (used to resume: equal keys = same run). */
+    /**
+     * Identity of the run's protocol + setting + seed (used to resume: equal keys = same run). T_0/T_mult are the
+     * defaults for kinds without restarts (see {@link OptimizerSpec#restartT0}), as results.json reads them back.
+     */
     public String key() {
         return String.join("|", model, dataset, optimizer.key(), "T0=" + optimizer.restartT0, "Tm="
                 + optimizer.restartTMult, "seed=" + seed, "n=" + trainSize + "/" + testSize, "b=" + batchSize,

@@ -1,5 +1,6 @@
 package io.github.dl4jadamw.examples.train;
 
+import io.github.dl4jadamw.NonFiniteGradientException;
 import io.github.dl4jadamw.examples.data.Batches;
 import io.github.dl4jadamw.examples.data.ImageData;
 import io.github.dl4jadamw.examples.model.Models;
@@ -83,6 +84,9 @@ public final class Trainer {
         r.initialWeightNorm = weightNorm(net);
         r.updater = String.valueOf(updater);
         boolean l2 = opt.kind == OptimizerKind.ADAM_L2 && opt.lambda > 0;
+        // Set when the updater refused a step (NonFiniteGradientException, see below): the run has diverged and
+        // trains no further; its epochs are still recorded and evaluated, as a diverged Adam+L2 run's are.
+        boolean refused = false;
 
         progress.line(runLabel + "  " + opt.label() + "  seed " + seed + "  (" + model.id + ", "
                 + Fmt.f("%,d", r.numParams) + " parameters, " + ipe + " iterations/epoch)");
@@ -90,17 +94,33 @@ public final class Trainer {
             int[] order = trainBatches.order(seed, epoch, true);
             Random aug = trainBatches.augmentation(seed, epoch);
             progress.startEpoch(Fmt.f("  epoch %2d/%d", epoch + 1, epochs));
-            long t0 = System.nanoTime();
+            long trainNanos = 0;
             double lossSum = 0, etaSum = 0;
             long seen = 0;
-            int lastIter = 0;
-            for (int b = 0; b < ipe; b++) {
-                DataSet ds = trainBatches.batch(order, b, aug);
+            int lastIter = net.getIterationCount(), steps = 0;
+            for (int b = 0; b < ipe && !refused; b++) {
                 int it = net.getIterationCount();
                 lastIter = it;
                 etaSum += OptimizerSpec.eta(updater, it, epoch);
+                steps++;
+                // fit's score includes the L2 term at the parameters before the step; the train loss is the data
+                // term only. Computed outside the timed region: the other optimizers do not pay for it, and the
+                // report's timing is batch assembly + fit.
                 double reg = l2 ? net.calcRegularizationScore(true) : 0;
-                net.fit(ds);
+                long tb = System.nanoTime();
+                DataSet ds = trainBatches.batch(order, b, aug);
+                try {
+                    net.fit(ds);
+                } catch (NonFiniteGradientException ex) {
+                    // AdamW/AdamWR/SGDW/SGDWR (the library's default policy FAIL) refuse a step whose gradient
+                    // holds NaN/Inf and change nothing: the run has diverged. Recorded as such (train loss NaN) so
+                    // that a sweep goes on, as it does after a diverged Adam+L2 run (whose weights turn NaN).
+                    refused = true;
+                    progress.line("  warning: " + opt.kind.label + " refused the step at iteration "
+                            + ex.getIteration() + ": the gradient holds NaN/Inf (diverged); no further training");
+                    break;
+                }
+                trainNanos += System.nanoTime() - tb;
                 long m = ds.numExamples();
                 lossSum += (net.score() - reg) * m;
                 seen += m;
@@ -114,14 +134,15 @@ public final class Trainer {
             EpochRecord e = new EpochRecord();
             e.epoch = epoch + 1;
             e.iterations = net.getIterationCount();
-            e.trainLoss = lossSum / seen;
+            e.trainLoss = refused ? Double.NaN : lossSum / seen;
             e.testAccuracy = eval[0];
             e.testLoss = eval[1];
             e.weightNorm = weightNorm(net);
             e.lr = OptimizerSpec.learningRate(updater, lastIter, epoch);
             e.eta = OptimizerSpec.eta(updater, lastIter, epoch);
-            e.etaMean = etaSum / ipe;
-            e.trainSeconds = (t1 - t0) / 1e9;
+            e.etaMean = steps == 0 ? Double.NaN : etaSum / steps;
+            // an epoch cut short (or not trained) is no measure of an epoch's cost: NaN, skipped by the report
+            e.trainSeconds = refused ? Double.NaN : trainNanos / 1e9;
             e.evalSeconds = (t2 - t1) / 1e9;
             r.records.add(e);
             progress.endEpoch(Fmt.f("train loss %.4f | test acc %s%% loss %.4f | |W| %.2f | lr %s η %.3f | %.1f s"

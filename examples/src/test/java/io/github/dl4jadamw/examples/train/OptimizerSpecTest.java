@@ -3,6 +3,8 @@ package io.github.dl4jadamw.examples.train;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.learning.config.IUpdater;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class OptimizerSpecTest {
@@ -43,6 +45,31 @@ class OptimizerSpecTest {
         IUpdater w = new OptimizerSpec(OptimizerKind.ADAMW, 1e-3, 0.05).updater(ipe);
         assertEquals(1.0, OptimizerSpec.eta(w, 1000, 6));
         assertEquals(1e-3, OptimizerSpec.learningRate(w, 1000, 6));
+    }
+
+    @Test
+    void onlyTheRestartKindsCarryARestartSchedule() {
+        // --restart-t0/--restart-tmult reach every kind; without restarts a setting is the same whatever they say
+        for (OptimizerKind k : List.of(OptimizerKind.ADAM_L2, OptimizerKind.ADAMW, OptimizerKind.SGDW)) {
+            OptimizerSpec s = new OptimizerSpec(k, 1e-3, 0.05, 0.5, 3);
+            assertEquals(new OptimizerSpec(k, 1e-3, 0.05), s, k.id);
+            assertEquals(List.of(1.0, 2.0), List.of(s.restartT0, s.restartTMult), k.id);
+        }
+        for (OptimizerKind k : List.of(OptimizerKind.ADAMWR, OptimizerKind.SGDWR)) {
+            OptimizerSpec s = new OptimizerSpec(k, 1e-3, 0.05, 0.5, 3);
+            assertNotEquals(new OptimizerSpec(k, 1e-3, 0.05), s, k.id);
+            assertEquals(List.of(0.5, 3.0), List.of(s.restartT0, s.restartTMult), k.id);
+            // T_0 = 0.5 epoch of 100 iterations, then 1.5: restarts at iterations 50 and 200
+            IUpdater u = s.updater(100);
+            assertEquals(1.0, OptimizerSpec.eta(u, 50, 0), 1e-12);
+            assertEquals(1.0, OptimizerSpec.eta(u, 200, 2), 1e-12);
+            assertEquals(0.5, OptimizerSpec.eta(u, 125, 1), 1e-12, "halfway through the second period");
+            assertThrows(IllegalArgumentException.class, () -> new OptimizerSpec(k, 1e-3, 0.05, 0, 2));
+            assertThrows(IllegalArgumentException.class, () -> new OptimizerSpec(k, 1e-3, 0.05, 1, 0.5));
+            assertThrows(IllegalArgumentException.class, () -> new OptimizerSpec(k, 1e-3, 0.05, 1, Double.POSITIVE_INFINITY));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new OptimizerSpec(OptimizerKind.ADAMW, Double.POSITIVE_INFINITY, 0.05));
+        assertThrows(IllegalArgumentException.class, () -> new OptimizerSpec(OptimizerKind.ADAM_L2, 1e-3, Double.NaN));
     }
 
     @Test

@@ -1,0 +1,55 @@
+package io.github.dl4jadamw.examples;
+
+import java.util.List;
+
+/**
+ * Checks of the numeric options, run before any data is loaded or training starts: a bad value fails at once with
+ * the option, the value and the valid range, e.g. {@code --lr = Infinity is invalid: must be a finite number > 0},
+ * instead of after minutes of training (or as NaN results).
+ */
+final class OptionChecks {
+    private OptionChecks() {}
+
+    /** An integer option that must be at least 1 (sizes, epochs). */
+    static void positive(String option, int value) {
+        if (value <= 0) throw invalid(option, Integer.toString(value), "must be an integer > 0");
+    }
+
+    /** A size option against the images the data has ({@code what}, e.g. "the embedded ... training images"). */
+    static void atMost(String option, int value, int max, String what) {
+        if (value > max)
+            throw invalid(option, Integer.toString(value), "must be 1 to " + max + ": " + what);
+    }
+
+    /** Every value finite and > 0 (learning rates). */
+    static void finitePositive(String option, List<Double> values) {
+        for (double v : values)
+            if (!(v > 0) || !Double.isFinite(v)) throw invalid(option, text(v), "must be a finite number > 0");
+    }
+
+    /** Every value finite and ≥ 0 (λ). */
+    static void finiteNonNegative(String option, List<Double> values) {
+        for (double v : values)
+            if (!(v >= 0) || !Double.isFinite(v)) throw invalid(option, text(v), "must be a finite number >= 0");
+    }
+
+    /** A finite value > 0 (T_0). */
+    static void finitePositive(String option, double v) {
+        finitePositive(option, List.of(v));
+    }
+
+    /** A finite value ≥ {@code min} (T_mult). */
+    static void finiteAtLeast(String option, double v, double min) {
+        if (!(v >= min) || !Double.isFinite(v))
+            throw invalid(option, text(v), "must be a finite number >= " + text(min));
+    }
+
+    static IllegalArgumentException invalid(String option, String value, String range) {
+        return new IllegalArgumentException(option + " = " + value + " is invalid: " + range);
+    }
+
+    /** The value as typed for whole numbers ("0", not "0.0"); Java's text otherwise ("0.001", "-0.1", "Infinity"). */
+    static String text(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}
