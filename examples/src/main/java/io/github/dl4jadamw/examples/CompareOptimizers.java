@@ -45,8 +45,8 @@ import java.util.concurrent.Callable;
                 "",
                 "Modes:",
                 "  (default)  the main job: lr 1e-3, adam-l2 λ=5e-4, adamw and adamwr λ=0.05, seed 1, fmnist-mlp on "
-                        + "the embedded Fashion-MNIST subset (a few minutes on 2 cores).",
-                "  --quick    2,000 train / 1,000 test images, 2 epochs (about a minute).",
+                        + "the embedded Fashion-MNIST subset (about a minute on 2 cores).",
+                "  --quick    2,000 train / 1,000 test images, 2 epochs (seconds).",
                 "  --sweep    the grid lr {1e-3, 3e-3} × λ (adam-l2 {0, 1e-4, 5e-4, 2e-3, 8e-3}; adamw and adamwr "
                         + "{0, 0.05, 0.2, 0.8, 3.2}) on --seeds (default 1), then each optimizer's best setting on "
                         + "--best-seeds (default 1,2,3); adds heatmaps of the final test error.",
@@ -69,7 +69,7 @@ public final class CompareOptimizers implements Callable<Integer> {
     static final List<Double> SWEEP_L2 = List.of(0.0, 1e-4, 5e-4, 2e-3, 8e-3);
     static final List<Double> SWEEP_WD = List.of(0.0, 0.05, 0.2, 0.8, 3.2);
 
-    @Option(names = "--quick", description = "Small slice: 2,000 train / 1,000 test images, 2 epochs (about a minute).")
+    @Option(names = "--quick", description = "Small slice: 2,000 train / 1,000 test images, 2 epochs (seconds).")
     boolean quick;
 
     @Option(names = "--sweep", description = "The sweep grid (see above) and each optimizer's best setting over --best-seeds.")
