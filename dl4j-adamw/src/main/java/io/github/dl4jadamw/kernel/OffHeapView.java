@@ -83,6 +83,7 @@ final class OffHeapView {
     static ByteBuffer create(INDArray a) {
         if (a.length() > 1 && a.elementWiseStride() != 1)
             throw new IllegalStateException("array view " + a.shapeInfoToString() + " is not contiguous");
+        if (a.length() == 0) return ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());   // may have no address
         int width = a.dataType().width();
         long bytes = a.length() * width;
         if (bytes > MAX_BYTES)

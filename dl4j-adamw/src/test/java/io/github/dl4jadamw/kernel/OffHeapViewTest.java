@@ -83,6 +83,16 @@ class OffHeapViewTest {
         grad.close();
     }
 
+    @Test
+    void emptyArrays() {
+        for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray g = Nd4j.create(dt, 0), m = Nd4j.create(dt, 0), v = Nd4j.create(dt, 0);
+            new CpuKernel().step(new StepScalars().compute(AdamW.builder().build(), 0, 0), g, m, v, null,
+                    new KernelParityTest.Segments());
+            assertEquals(-1, FiniteScan.firstNonFinite(g));
+        }
+    }
+
     /** lr_t = 0 (lr = 0, or a warm-up's first step from η_min = 0): u = 0 on both kernels, while m and v still update. */
     @Test
     void zeroLearningRateMovesNothing() {
