@@ -5,19 +5,17 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Rank-1, 'c'-flagged views over contiguous arrays, for the ND4J-op kernel. Made once and reused while the source stays
- * the same object (DL4J passes the same gradient, state and parameter views every step), so a step creates no views.
- * One cache per role (gradient, m, v, ...): a new source replaces the old one, so nothing accumulates when a caller
- * passes fresh arrays every step.
+ * Rank-1, 'c'-flagged views over contiguous arrays, for the ND4J-op kernel. Made once and reused while the source covers
+ * the same memory ({@link OffHeapView#sameElements}: DL4J passes the same state and parameter views every step, and a
+ * new reshape of the same gradient view), so a step creates no views. One cache per role (gradient, m, v, ...): a new
+ * source replaces the old one, so nothing accumulates when a caller passes fresh arrays every step.
  */
 final class FlatViews {
     private INDArray source, view;
 
     INDArray of(INDArray a) {
-        if (a != source) {
-            view = flat(a);
-            source = a;
-        }
+        if (!OffHeapView.sameElements(a, source)) view = flat(a);
+        source = a;
         return view;
     }
 
@@ -43,10 +41,8 @@ final class FlatViews {
             gradient = flatGradient;
             for (int i = 0; i < n; i++) {
                 INDArray p = d.param(i);
-                if (p != sources[i]) {
-                    sources[i] = p;
-                    params[i] = flat(p);
-                }
+                if (!OffHeapView.sameElements(p, sources[i])) params[i] = flat(p);
+                sources[i] = p;
                 long off = d.offset(i), len = d.length(i);
                 if (newGradient || slices[i] == null || off != offsets[i] || len != lengths[i]) {
                     offsets[i] = off;

@@ -12,10 +12,11 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 
 /**
- * Direct NIO views over exactly one contiguous nd4j-native array's elements (element 0 at index 0), kept for
- * as long as the caller passes the same array object. One instance per role (gradient, m, v, …): DL4J passes the same
- * views every step, so a step creates nothing; a caller that passes fresh arrays every step (SameDiff) replaces the
- * one it held, so nothing accumulates and a discarded network's memory is not kept reachable.
+ * Direct NIO views over exactly one contiguous nd4j-native array's elements (element 0 at index 0), kept while the
+ * caller passes the same elements: the same root buffer, offset, length and type. One instance per role (gradient, m,
+ * v, …). Not keyed on the array object: DL4J's UpdaterBlock hands the updater a new reshape of the same gradient view
+ * every step, so identity would miss every step. A caller whose arrays really are new each step (SameDiff) replaces the
+ * one held, so nothing accumulates and a discarded network's memory is not kept reachable.
  *
  * <p>Why not {@code DataBuffer.asNio()} on the array's root buffer: one view per root is simpler, but a
  * {@code ByteBuffer} holds at most 2^31−1 bytes, and DL4J keeps a whole network's optimizer state in one root (2n
@@ -25,7 +26,7 @@ final class OffHeapView {
     /** The most bytes one view can hold. */
     static final long MAX_BYTES = Integer.MAX_VALUE;
 
-    private INDArray source;
+    private INDArray source;   // the array last viewed: keeps its memory reachable while the view may be used
     private ByteBuffer bytes;
     // typed views of the same bytes, made when first asked for
     private FloatBuffer floats;
@@ -55,14 +56,25 @@ final class OffHeapView {
     }
 
     private void bind(INDArray a) {
-        if (a != source) {
+        if (!sameElements(a, source)) {
             bytes = create(a);
             floats = null;
             doubles = null;
             longs = null;
             ints = null;
-            source = a;
         }
+        source = a;
+    }
+
+    /**
+     * Whether {@code a} is {@code b}, or a contiguous array over exactly the memory of {@code b} (a cached source,
+     * itself contiguous): same root buffer, offset, length and type. The kernels walk contiguous arrays in memory
+     * order, so their views are interchangeable.
+     */
+    static boolean sameElements(INDArray a, INDArray b) {
+        return a == b || (b != null && Buffers.root(a) == Buffers.root(b) && a.offset() == b.offset()
+                && a.length() == b.length() && a.dataType() == b.dataType()
+                && (a.length() <= 1 || a.elementWiseStride() == 1));
     }
 
     /** Forgets the array (so that it can be collected). */

@@ -1,12 +1,14 @@
 package io.github.dl4jadamw.kernel;
 
 import io.github.dl4jadamw.AdamW;
+import io.github.dl4jadamw.DecoupledWeightDecay;
 import io.github.dl4jadamw.StepScalars;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.GradientUpdater;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,12 +32,37 @@ class CpuKernelTest {
                 AdamW cfg = AdamW.builder().amsgrad(amsgrad).build();
                 StepScalars s = new StepScalars();
                 CpuKernel k = new CpuKernel();
+                // DL4J's UpdaterBlock passes a new reshape of the same gradient view every step: alternate two
+                INDArray[] g = {grads.reshape(n), grads.reshape(n)};
                 int[] it = {0};
                 long bytes = ParallelLoopTest.Allocation.minBytesPerWindow(
-                        () -> k.step(s.compute(cfg, it[0]++, 0), grads, m, v, vmax, seg), 50, 5);
+                        () -> k.step(s.compute(cfg, it[0], 0), g[it[0]++ % 2], m, v, vmax, seg), 50, 5);
                 assertEquals(0, bytes, dt + (amsgrad ? " amsgrad" : "") + ": bytes allocated per 50 steps");
                 for (double u : grads.toDoubleVector()) assertTrue(Double.isFinite(u), "update " + u);
             }
+        }
+    }
+
+    /**
+     * The whole updater step as DL4J drives it: the decay marker on the stored views, then applyUpdater on a new
+     * reshape of the gradient view each step (two made once, alternated, so that only our code's allocation counts).
+     */
+    @Test
+    void updaterStepAllocatesNothing() {
+        for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            int n = (int) (3 * ParallelLoop.MIN_PARALLEL + 11);
+            INDArray params = Nd4j.rand(dt, 1, n), grads = Nd4j.rand(dt, 1, n).muli(1e-3);
+            GradientUpdater<?> u = AdamW.builder().build().instantiate(Nd4j.zeros(dt, 1, 2L * n), true);
+            DecoupledWeightDecay marker = new DecoupledWeightDecay(true);
+            INDArray[] g = {grads.reshape(n), grads.reshape(n)};
+            int[] it = {0};
+            long bytes = ParallelLoopTest.Allocation.minBytesPerWindow(() -> {
+                int i = it[0]++;
+                marker.apply(params, grads, 1e-3, i, 0);   // BEFORE_UPDATER, on the stored views
+                u.applyUpdater(g[i % 2], i, 0);
+            }, 50, 5);
+            assertEquals(0, bytes, dt + ": bytes allocated per 50 updater steps");
+            assertEquals("cpu", ((io.github.dl4jadamw.AdamWUpdater) u).kernelName());
         }
     }
 
