@@ -33,8 +33,8 @@ public final class FiniteScan implements ParallelLoop.Body {
     private static final int EXP_F32 = 0x7F800000;
     private static final long EXP_F64 = 0x7FF0000000000000L, EXP_LSB_F64 = 0x0010000000000000L;
 
-    /** Values per piece of an array too large for one view: whole longs, within {@link OffHeapView#MAX_BYTES}. */
-    private static final long PIECE = 1L << 28;
+    /** Bytes per piece of an array too large for one view: 1 GiB, within {@link OffHeapView#MAX_BYTES}. */
+    private static final long PIECE_BYTES = 1L << 30;
 
     private final OffHeapView view = new OffHeapView();
     private final AtomicLong first = new AtomicLong();
@@ -62,8 +62,9 @@ public final class FiniteScan implements ParallelLoop.Body {
             throw new IllegalArgumentException("FiniteScan needs a contiguous FLOAT or DOUBLE array, got "
                     + a.shapeInfoToString());
         if (OffHeapView.fits(a)) return scanView(a);
-        for (long start = 0; start < n; start += PIECE) {   // beyond one view: views of pieces, made per call
-            long len = Math.min(PIECE, n - start);
+        long piece = PIECE_BYTES / a.dataType().width();    // an even number of values: whole longs
+        for (long start = 0; start < n; start += piece) {   // beyond one view: views of pieces, made per call
+            long len = Math.min(piece, n - start);
             long f = scanView(Nd4j.create(Buffers.root(a), new long[]{len}, new long[]{1}, a.offset() + start, 'c',
                     a.dataType()));
             if (f >= 0) return start + f;

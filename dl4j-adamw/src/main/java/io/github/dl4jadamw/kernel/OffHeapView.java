@@ -77,16 +77,6 @@ final class OffHeapView {
                 && (a.length() <= 1 || a.elementWiseStride() == 1));
     }
 
-    /** Forgets the array (so that it can be collected). */
-    void clear() {
-        source = null;
-        bytes = null;
-        floats = null;
-        doubles = null;
-        longs = null;
-        ints = null;
-    }
-
     /** Whether {@code a} fits in one view. */
     static boolean fits(INDArray a) {
         return a.length() * a.dataType().width() <= MAX_BYTES;
@@ -110,8 +100,8 @@ final class OffHeapView {
 
     /**
      * A JavaCPP pointer to {@code bytes} bytes at an address, owning nothing: the array it points into stays reachable
-     * through {@link #source} (or the caller) while the view is used. A subclass, to set the protected address: the
-     * result is tied to no deallocator, unlike a pointer derived from ND4J's own.
+     * through {@link #source} (or the caller) while the view is used. A subclass, to set JavaCPP's protected address
+     * directly rather than derive the pointer from ND4J's pointer object.
      */
     private static final class At extends BytePointer {
         At(long address, long bytes) {

@@ -53,8 +53,8 @@ class OffHeapViewTest {
 
     /**
      * A float32 state root over 2 GiB (2^29 + 64 values; a 268M-parameter network's Adam state is one such root) with a
-     * block's m and v at its end, and a gradient root of the same size with a NaN at its last value. Runs where the
-     * machine has room (about 4.5 GiB off-heap).
+     * block's m and v at its end; gradients over 2 GiB in float32 and float64, with a NaN at the last value. Runs where
+     * the machine has room (2 GiB off-heap at a time).
      */
     @Test
     void rootsBeyondTwoGibibytes() {
@@ -75,12 +75,17 @@ class OffHeapViewTest {
             assertEquals(0.1 * gi, m.getDouble(i), 1e-6, "m[" + i + "]");
         }
         state.close();
-        INDArray grad = Nd4j.createUninitialized(DataType.FLOAT, len);
-        grad.get(NDArrayIndex.interval(0, len - 1)).assign(1);
-        grad.putScalar(len - 1, Float.NaN);
-        assertTrue(FiniteScan.supports(grad));
-        assertEquals(len - 1, FiniteScan.firstNonFinite(grad));
-        grad.close();
+        for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {   // over 2 GiB: scanned in pieces
+            long n = (1L << 31) / dt.width() + 40;
+            INDArray grad = Nd4j.createUninitialized(dt, n);
+            grad.get(NDArrayIndex.interval(0, n - 1)).assign(1);
+            grad.putScalar(n - 1, Double.NaN);
+            assertTrue(FiniteScan.supports(grad));
+            assertEquals(n - 1, FiniteScan.firstNonFinite(grad), dt + ": the NaN at the last value");
+            grad.putScalar(n - 1, 1.0);
+            assertEquals(-1, FiniteScan.firstNonFinite(grad), dt + ": all finite");
+            grad.close();
+        }
     }
 
     @Test
