@@ -328,10 +328,11 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         }
     }
 
-    /** The float or double view of exactly {@code a}'s elements (index = element index), kept by {@code slot}. */
+    /**
+     * The float or double view of exactly {@code a}'s elements (index = element index), kept by {@code slot}; a
+     * non-contiguous array is refused there.
+     */
     private Object view(OffHeapView slot, INDArray a) {
-        if (a.length() > 1 && a.elementWiseStride() != 1)
-            throw new IllegalStateException("The CPU kernel needs contiguous arrays, got " + a.shapeInfoToString());
         return f32 ? slot.floats(a) : slot.doubles(a);
     }
 

@@ -6,6 +6,7 @@ import io.github.dl4jadamw.DecoupledDecayUpdater;
 import io.github.dl4jadamw.DecoupledWeightDecay;
 import io.github.dl4jadamw.SGDW;
 import io.github.dl4jadamw.SGDWR;
+import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -37,12 +38,8 @@ public final class OptimizerSpec {
             throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + lr);
         if (!(lambda >= 0) || !Double.isFinite(lambda))
             throw new IllegalArgumentException(kind.id + ": λ must be a finite number >= 0, got " + lambda);
-        if (kind.restarts()) {
-            if (!(restartT0 > 0) || !Double.isFinite(restartT0))
-                throw new IllegalArgumentException(kind.id + ": T_0 must be a finite number > 0, got " + restartT0);
-            if (!(restartTMult >= 1) || !Double.isFinite(restartTMult))
-                throw new IllegalArgumentException(kind.id + ": T_mult must be a finite number >= 1, got " + restartTMult);
-        }
+        // the restart schedule's ranges are the library's: check them with it, now rather than when the run starts
+        if (kind.restarts()) CosineWarmRestarts.epochs(restartT0, restartTMult, 0, 1, 1);
         this.lr = lr;
         this.lambda = lambda;
         this.restartT0 = kind.restarts() ? restartT0 : DEFAULT_RESTART_T0;
