@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Gradient sharing ({@code SharedTrainingMaster}, dl4j-spark-parameterserver 1.0.0-M2) with AdamW on local[2], one
+ * Gradient sharing ({@code SharedTrainingMaster}, dl4j-spark-parameterserver 1.0.0-M2) with AdamW on local[1], one
  * worker per Spark task ({@code workersPerNode(1)}): each task fits the network directly, AdamW (decay included) turns
  * its gradient into an update, and the threshold-encoded updates are exchanged over Aeron (controller 127.0.0.1).
  *
@@ -30,6 +30,13 @@ import static org.junit.jupiter.api.Assertions.*;
  * ParallelWrapperIntegrationTest in dl4j-adamw), so it is not tested. The iteration and epoch counts the driver ends
  * with vary from run to run (e.g. 23 or 27 iterations, 9 or 13 epochs for 3 fits), so an iteration-based AdamWR
  * schedule does not advance predictably under gradient sharing; use parameter averaging for AdamWR.
+ *
+ * <p>Why local[1], one task at a time: DL4J's {@code SharedTrainingWrapper} is one per JVM. The first task to arrive
+ * trains on every task's data; a task that attaches its data after that first task has drained the shared iterator
+ * (and before it resets) is never trained on, and waits for it forever in {@code BlockingObserver.waitTillDone}.
+ * On local[2] this hung one run in 20 here (the machine loaded with two busy processes) (thread dump: a third-fit task in
+ * {@code waitTillDone}, every other task done), and once in CI. README gives users the same advice: one task slot per
+ * executor JVM under gradient sharing. junit-platform.properties prints a thread dump if a test here times out.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SharedTrainingMasterTest {
@@ -37,7 +44,7 @@ class SharedTrainingMasterTest {
 
     @BeforeAll
     static void start() {
-        sc = SparkTestContext.start("adamw-shared-training", true);
+        sc = SparkTestContext.start("adamw-shared-training", true, 1);
     }
 
     @AfterAll

@@ -21,8 +21,13 @@ final class SparkTestContext {
     }
 
     static JavaSparkContext start(String app, boolean kryo) {
+        return start(app, kryo, 2);
+    }
+
+    /** {@code taskSlots}: how many tasks the one local executor runs at once ({@code local[taskSlots]}). */
+    static JavaSparkContext start(String app, boolean kryo, int taskSlots) {
         SparkConf conf = new SparkConf()
-                .setMaster("local[2]")
+                .setMaster("local[" + taskSlots + "]")
                 .setAppName(app)
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")
