@@ -83,6 +83,8 @@ public final class AdamWListener extends BaseTrainingListener {
     private final Consumer<List<Record>> sink;
     private final List<Restart> restarts = Collections.synchronizedList(new ArrayList<>());
     private volatile List<Record> last = List.of();
+    /** The newest restart whose snapshot was written (see {@link #onEpochEnd}). */
+    private volatile Restart lastSnapshot;
 
     private AdamWListener(int reportEvery, File snapshotDir, Consumer<List<Record>> sink) {
         this.reportEvery = reportEvery;
@@ -128,11 +130,37 @@ public final class AdamWListener extends BaseTrainingListener {
         File snap = null;
         if (snapshotDir != null) {
             snap = new File(snapshotDir, "snapshot-period-" + endedPeriod + "-iter-" + nextIteration + ".zip");
-            writeSnapshot(model, nextIteration, epoch, snap);
+            writeSnapshot(model, nextIteration, epoch, snap, true);
         }
-        restarts.add(new Restart(endedPeriod, nextIteration, snap));
+        Restart r = new Restart(endedPeriod, nextIteration, snap);
+        restarts.add(r);
+        if (snap != null) lastSnapshot = r;
         LOG.info("AdamWR: restart period {} ended; iteration {} starts period {}{}", endedPeriod, nextIteration,
                 endedPeriod + 1, snap == null ? "" : " (snapshot " + snap + ")");
+    }
+
+    /**
+     * A restart on an epoch's last step: DL4J increments the epoch counter right after this call, so the snapshot
+     * written at that step (with the epoch it ended in) is written again with the next epoch's number, the one the live
+     * network goes on with; restored and fitted on, it then counts epochs (and runs epoch-based schedules) as the live
+     * network does. Nothing else changed since that step: this is the same network, its constraints already applied.
+     */
+    @Override
+    public void onEpochEnd(Model model) {
+        Restart r = lastSnapshot;
+        if (r == null || iterationCount(model) != r.nextIteration) return;   // no snapshot, or steps since it
+        writeSnapshot(model, r.nextIteration, epochCount(model) + 1, r.snapshot, false);
+    }
+
+    private static int iterationCount(Model model) {
+        if (model instanceof MultiLayerNetwork) return ((MultiLayerNetwork) model).getIterationCount();
+        if (model instanceof ComputationGraph) return ((ComputationGraph) model).getIterationCount();
+        return -1;
+    }
+
+    private static int epochCount(Model model) {
+        return model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getEpochCount()
+                : ((ComputationGraph) model).getEpochCount();
     }
 
     /**
@@ -141,7 +169,7 @@ public final class AdamWListener extends BaseTrainingListener {
      * done: restored, it continues exactly as the live network does. The file appears whole (written beside it, then
      * moved): ParallelWrapper's workers share one listener and all reach the restart.
      */
-    private static void writeSnapshot(Model model, int nextIteration, int epoch, File snap) {
+    private static void writeSnapshot(Model model, int nextIteration, int epoch, File snap, boolean applyConstraints) {
         Model copy;
         if (model instanceof MultiLayerNetwork) {
             MultiLayerNetwork c = ((MultiLayerNetwork) model).clone();
@@ -154,7 +182,7 @@ public final class AdamWListener extends BaseTrainingListener {
             c.getConfiguration().setEpochCount(epoch);
             copy = c;
         }
-        copy.applyConstraints(nextIteration, epoch);
+        if (applyConstraints) copy.applyConstraints(nextIteration, epoch);   // once: some (min-max with rate < 1) move on
         File tmp = null;
         try {
             Files.createDirectories(snap.getParentFile().toPath());

@@ -2,6 +2,7 @@ package io.github.dl4jadamw;
 
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.deeplearning4j.nn.conf.constraint.MaxNormConstraint;
+import org.deeplearning4j.nn.conf.constraint.MinMaxNormConstraint;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.ui.model.stats.StatsListener;
@@ -80,6 +81,41 @@ class AdamWListenerTest {
         try (var files = java.nio.file.Files.list(dir)) {
             assertEquals(1, files.count(), "one whole file, no partial left behind");
         }
+    }
+
+    /**
+     * A restart on an epoch's last step (restarts in epochs, T_0 = 1 epoch of 2 minibatches): DL4J increments the
+     * epoch counter after the listeners' onEpochEnd, and the snapshot must carry the epoch the live network goes on
+     * with (a resumed "train until epoch N" loop reads it). The min-max constraint with rate 0.5 moves the weights
+     * again each time it is applied, so the snapshot, written again at the epoch's end, must not apply it twice.
+     */
+    @Test
+    void snapshotAtAnEpochEndCountsEpochsAsTheLiveNetwork(@TempDir Path dir) throws Exception {
+        AdamW a = AdamWR.builder().learningRate(0.5).weightDecay(0.1).restartsInEpochs(1, 1, 2).build();
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(a, true)
+                .constrainWeights(new MinMaxNormConstraint(0.1, 0.3, 0.5, 1)), false);
+        AdamWListener listener = AdamWListener.builder().reportEvery(0).snapshotsTo(dir.toFile()).build();
+        net.setListeners(listener);
+        net.fit(epoch(0));                                  // iteration 1 ends period 0 and epoch 0
+        assertEquals(1, listener.restarts().size());
+        assertEquals(2, listener.restarts().get(0).nextIteration);
+        MultiLayerNetwork snap = ModelSerializer.restoreMultiLayerNetwork(listener.restarts().get(0).snapshot, true);
+        assertEquals(1, net.getEpochCount());
+        assertEquals(net.getEpochCount(), snap.getEpochCount(), "epoch counter");
+        assertEquals(net.getIterationCount(), snap.getIterationCount(), "iteration counter");
+        assertArrayEquals(net.params().toDoubleVector(), snap.params().toDoubleVector(), 0.0);
+        net.setListeners();
+        for (int e = 1; e < 3; e++) {
+            net.fit(epoch(e));
+            snap.fit(epoch(e));
+        }
+        assertEquals(net.getEpochCount(), snap.getEpochCount());
+        assertArrayEquals(net.params().toDoubleVector(), snap.params().toDoubleVector(), 0.0, "continues identically");
+    }
+
+    private static org.nd4j.linalg.dataset.api.iterator.DataSetIterator epoch(int e) {
+        return new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(
+                List.of(TestNets.data(2 * e, 8), TestNets.data(2 * e + 1, 8)), 1);   // 1 DataSet per minibatch
     }
 
     /** The same for a ComputationGraph, whose clone() in DL4J starts the iteration counter over at 0. */
