@@ -149,6 +149,7 @@ public final class AdamWListener extends BaseTrainingListener {
     public void onEpochEnd(Model model) {
         Restart r = lastSnapshot;
         if (r == null || iterationCount(model) != r.nextIteration) return;   // no snapshot, or steps since it
+        lastSnapshot = null;                                                  // once (an empty epoch may follow)
         writeSnapshot(model, r.nextIteration, epochCount(model) + 1, r.snapshot, false);
     }
 
