@@ -34,15 +34,17 @@ class FaultsTest {
 
     @Test
     void nonFiniteGradientFailsWithNothingChanged() {
-        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().build(), true), true);
+        // lr·λ = 1e-3: a refused step that still decayed θ would move it far beyond rounding
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().learningRate(1e-2).weightDecay(0.1).build(),
+                true), true);
         net.fit(TestNets.data(1, 8));
         INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
         for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY}) {
             NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class, () -> net.fit(poisoned(bad)));
             assertTrue(e.getMessage().contains("NaN/Inf"), e.getMessage());
             assertEquals(1, e.getIteration());
-            assertEquals(params, net.params());
-            assertEquals(state, net.getUpdater().getStateViewArray());
+            Exact.assertSameValues(params, net.params(), "parameters");
+            Exact.assertSameValues(state, net.getUpdater().getStateViewArray(), "updater state");
         }
         net.fit(TestNets.data(2, 8)); // recovers on good data
         assertNotEquals(params, net.params());
@@ -54,24 +56,27 @@ class FaultsTest {
      */
     @Test
     void nonFiniteGradientIsCaughtWhenTheIterationRepeats() {
-        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().build(), true), true);
+        // lr·λ = 1e-3: a refused step that still decayed θ would move it far beyond rounding
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().learningRate(1e-2).weightDecay(0.1).build(),
+                true), true);
         net.fit(TestNets.data(1, 8));                                // iteration 0: checked, finite
         net.getLayerWiseConfigurations().setIterationCount(0);
         INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
         assertThrows(NonFiniteGradientException.class, () -> net.fit(poisoned(Double.NaN)));
-        assertEquals(params, net.params());
-        assertEquals(state, net.getUpdater().getStateViewArray());
+        Exact.assertSameValues(params, net.params(), "parameters");
+        Exact.assertSameValues(state, net.getUpdater().getStateViewArray(), "updater state");
     }
 
     @Test
     void skipStepPolicyLeavesEverythingAsItWas() {
-        AdamW a = AdamW.builder().nonFiniteGradients(NonFiniteGradients.SKIP_STEP).build();
+        AdamW a = AdamW.builder().learningRate(1e-2).weightDecay(0.1)   // a skipped step keeps its decay out too
+                .nonFiniteGradients(NonFiniteGradients.SKIP_STEP).build();
         MultiLayerNetwork net = TestNets.mlp(TestNets.builder(a, true), false);
         net.fit(TestNets.data(1, 8));
         INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
         net.fit(poisoned(Double.NaN));
-        assertEquals(params, net.params());
-        assertEquals(state, net.getUpdater().getStateViewArray());
+        Exact.assertSameValues(params, net.params(), "parameters");
+        Exact.assertSameValues(state, net.getUpdater().getStateViewArray(), "updater state");
         assertEquals(2, net.getIterationCount());
         net.fit(TestNets.data(2, 8));
         assertTrue(finite(net.params()) && !net.params().equals(params));

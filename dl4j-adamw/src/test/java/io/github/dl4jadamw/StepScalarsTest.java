@@ -47,16 +47,20 @@ class StepScalarsTest {
         // periods of 1, 2, 4 epochs start at iterations 0, 157, 471
         int[] iterations = {0, 156, 157, 470, 471};
         double[] ti = {1, 1, 2, 2, 4};
+        double[] tCur = {0, 156 / 157.0, 0, (470 - 157) / 157.0, 0};   // epochs into the period
         for (int k = 0; k < iterations.length; k++) {
             StepScalars s = new StepScalars().compute(a, iterations[k], 0);
+            double eta = 0.5 * (1 + Math.cos(Math.PI * tCur[k] / ti[k]));   // closed form, η_min = 0, η_max = 1
             double lambda = lambdaNorm * Math.sqrt(b / (bigB * ti[k]));
-            assertEquals(s.eta * lambda, s.decay, 1e-16, "iteration " + iterations[k]);
+            assertEquals(eta, s.eta, 1e-12, "η at iteration " + iterations[k]);
+            assertEquals(eta * lambda, s.decay, 1e-12 * eta * lambda, "iteration " + iterations[k]);
         }
         // counted in iterations, a period of T_i iterations is T_i·b/B epochs: λ = λ_norm/√T_i
         AdamW it = AdamWR.builder().restartsInIterations(100, 2).normalizedWeightDecay(lambdaNorm, b, bigB)
                 .decayConvention(DecayConvention.SCHEDULE_MULTIPLIER).build();
-        StepScalars s = new StepScalars().compute(it, 150, 0);  // second period: 200 iterations
-        assertEquals(s.eta * lambdaNorm / Math.sqrt(200), s.decay, 1e-16);
+        StepScalars s = new StepScalars().compute(it, 150, 0);  // second period [100, 300): T_cur = 50 of 200
+        double eta = 0.5 * (1 + Math.cos(Math.PI / 4));
+        assertEquals(eta * lambdaNorm / Math.sqrt(200), s.decay, 1e-12 * s.decay);
         // without restarts: T = the run's epochs
         AdamW run = AdamW.builder().normalizedWeightDecay(NormalizedWeightDecay.forRun(lambdaNorm, b, bigB, 15)).build();
         assertEquals(1e-3 * lambdaNorm * Math.sqrt(b / (bigB * 15.0)), new StepScalars().compute(run, 999, 3).decay, 1e-18);

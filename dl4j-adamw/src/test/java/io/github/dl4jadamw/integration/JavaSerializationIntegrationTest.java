@@ -3,6 +3,7 @@ package io.github.dl4jadamw.integration;
 import io.github.dl4jadamw.AdamW;
 import io.github.dl4jadamw.AdamWR;
 import io.github.dl4jadamw.DecoupledWeightDecay;
+import io.github.dl4jadamw.Exact;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -62,8 +63,8 @@ class JavaSerializationIntegrationTest {
             a.fit(d);
             b.fit(d.copy());
         }
-        assertEquals(a.params(), b.params());
-        assertEquals(a.getUpdater().getStateViewArray(), b.getUpdater().getStateViewArray());
+        Exact.assertSameValues(a.params(), b.params(), "parameters");
+        Exact.assertSameValues(a.getUpdater().getStateViewArray(), b.getUpdater().getStateViewArray(), "updater state");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.github.dl4jadamw.integration;
 
 import io.github.dl4jadamw.AdamW;
 import io.github.dl4jadamw.DecoupledWeightDecay;
+import io.github.dl4jadamw.Exact;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;
@@ -167,7 +168,7 @@ class ParallelWrapperIntegrationTest {
     void averagingEveryRoundEqualsSingleThreadedTraining() {
         AdamW adamw = AdamW.builder().learningRate(0.02).weightDecay(0.1).build();
         MultiLayerNetwork parallel = net(adamw), single = net(adamw);
-        assertEquals(single.params(), parallel.params());
+        Exact.assertSameValues(single.params(), parallel.params(), "same initial parameters");
         List<DataSet> data = batches(6, 16);
         List<DataSet> doubled = new ArrayList<>();
         for (DataSet d : data) { doubled.add(d.copy()); doubled.add(d.copy()); }

@@ -82,7 +82,7 @@ class SameDiffIntegrationTest {
         a.getTrainingConfig().setIterationCount(iteration);
         b.getTrainingConfig().setIterationCount(iteration);
         theta0.putAll(vars(a));
-        assertEquals(theta0.toString(), vars(b).toString());
+        Support.assertSameValues(theta0, vars(b));
         DataSet d = batch(DataType.DOUBLE);
         a.fit(d);
         b.fit(d);
@@ -180,6 +180,6 @@ class SameDiffIntegrationTest {
         Map<String, INDArray> before = vars(sd);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> sd.fit(batch(DataType.DOUBLE)));
         assertTrue(e.getMessage().contains("DecoupledWeightDecay"), e.getMessage());
-        assertEquals(before.toString(), vars(sd).toString());
+        Support.assertSameValues(before, vars(sd));
     }
 }

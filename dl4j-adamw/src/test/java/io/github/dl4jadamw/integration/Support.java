@@ -1,5 +1,6 @@
 package io.github.dl4jadamw.integration;
 
+import io.github.dl4jadamw.Exact;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -75,6 +76,13 @@ final class Support {
 
     static void assertNotDecayed(String key, INDArray diff) {
         assertEquals(0.0, diff.amaxNumber().doubleValue(), 0.0, key + " must not be decayed");
+    }
+
+    /** The same variables with exactly the same values (not INDArray.equals, whose tolerance is 1e-5). */
+    static void assertSameValues(Map<String, INDArray> expected, Map<String, INDArray> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        for (Map.Entry<String, INDArray> e : expected.entrySet())
+            Exact.assertSameValues(e.getValue(), actual.get(e.getKey()), e.getKey());
     }
 
     static boolean finite(INDArray a) {

@@ -27,25 +27,27 @@ class CosineWarmRestartsTest {
         return out;
     }
 
-    private static void assertMatchesNaive(CosineWarmRestarts s, double delta, int steps) {
-        double[] ref = naive(s.getT0(), s.getTMult(), s.getEtaMin(), s.getEtaMax(), delta, steps);
+    /** The reference gets the literal constructor arguments, not the getters: a field stored wrong would agree. */
+    private static void assertMatchesNaive(CosineWarmRestarts s, double t0, double tMult, double etaMin, double etaMax,
+                                           double delta, int steps) {
+        double[] ref = naive(t0, tMult, etaMin, etaMax, delta, steps);
         for (int i = 0; i < steps; i++)
             assertEquals(ref[i], s.valueAt(i, 0), 1e-12, s + " at iteration " + i);
     }
 
     @Test
     void integerPeriodsInIterations() {
-        assertMatchesNaive(CosineWarmRestarts.iterations(4, 2, 0.0001, 1.0), 1, 200);
-        assertMatchesNaive(CosineWarmRestarts.iterations(5, 1, 0, 0.5), 1, 100);
-        assertMatchesNaive(CosineWarmRestarts.iterations(3, 3, 0.1, 2.0), 1, 500);
+        assertMatchesNaive(CosineWarmRestarts.iterations(4, 2, 0.0001, 1.0), 4, 2, 0.0001, 1.0, 1, 200);
+        assertMatchesNaive(CosineWarmRestarts.iterations(5, 1, 0, 0.5), 5, 1, 0, 0.5, 1, 100);
+        assertMatchesNaive(CosineWarmRestarts.iterations(3, 3, 0.1, 2.0), 3, 3, 0.1, 2.0, 1, 500);
     }
 
     @Test
     void realTMultAndFractionalEpochs() {
         // T_0 = 1 epoch of 10 iterations, T_mult = 1.5: periods 1, 1.5, 2.25, ... epochs; T_cur advances 0.1 per iteration
-        assertMatchesNaive(CosineWarmRestarts.epochs(1, 1.5, 0, 1, 10), 0.1, 400);
+        assertMatchesNaive(CosineWarmRestarts.epochs(1, 1.5, 0, 1, 10), 1, 1.5, 0, 1, 0.1, 400);
         // 157 iterations per epoch (not a divisor of anything): the paper's fractional epochs
-        assertMatchesNaive(CosineWarmRestarts.epochs(1, 2, 0, 1, 157), 1.0 / 157, 157 * 15);
+        assertMatchesNaive(CosineWarmRestarts.epochs(1, 2, 0, 1, 157), 1, 2, 0, 1, 1.0 / 157, 157 * 15);
     }
 
     /**
@@ -61,7 +63,7 @@ class CosineWarmRestartsTest {
             assertEquals(k, tenths.periodAt(tenths.unitsAt(10 * k)).index, "period starting at iteration " + 10 * k);
             assertEquals(k - 1, tenths.periodAt(tenths.unitsAt(10 * k - 1)).index, "last iteration of period " + (k - 1));
         }
-        assertMatchesNaive(tenths, 0.01, 2000);
+        assertMatchesNaive(tenths, 0.1, 1, 0, 1, 0.01, 2000);
         CosineWarmRestarts doubling = CosineWarmRestarts.epochs(0.1, 2, 0, 1, 100);
         int start = 0;
         for (int k = 0; k < 12; k++) {                     // period k spans 10·2^k iterations
@@ -70,8 +72,8 @@ class CosineWarmRestartsTest {
             assertEquals(0.1 * Math.pow(2, k), doubling.periodAt(doubling.unitsAt(start)).length, 1e-12);
             start += 10 << k;
         }
-        assertMatchesNaive(doubling, 0.01, 5000);
-        assertMatchesNaive(CosineWarmRestarts.epochs(1.0 / 3, 2, 0, 1, 30), 1.0 / 30, 3000);
+        assertMatchesNaive(doubling, 0.1, 2, 0, 1, 0.01, 5000);
+        assertMatchesNaive(CosineWarmRestarts.epochs(1.0 / 3, 2, 0, 1, 30), 1.0 / 3, 2, 0, 1, 1.0 / 30, 3000);
     }
 
     @Test

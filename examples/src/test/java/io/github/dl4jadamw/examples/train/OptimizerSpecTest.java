@@ -19,7 +19,9 @@ class OptimizerSpecTest {
         assertEquals(1.0, OptimizerSpec.eta(w, 500, 3));
         IUpdater wr = new OptimizerSpec(OptimizerKind.SGDWR, 0.05, 0.2).updater(157);
         assertEquals(1.0, OptimizerSpec.eta(wr, 3 * 157, 3), 1e-12, "restart after 1 + 2 epochs");
-        assertEquals(0.05 * OptimizerSpec.eta(wr, 100, 0), OptimizerSpec.learningRate(wr, 100, 0), 1e-15);
+        double eta100 = 0.5 * (1 + Math.cos(Math.PI * 100 / 157));   // closed form: 100 of 157 iterations into period 0
+        assertEquals(eta100, OptimizerSpec.eta(wr, 100, 0), 1e-12);
+        assertEquals(0.05 * eta100, OptimizerSpec.learningRate(wr, 100, 0), 1e-14);
         assertTrue(OptimizerKind.SGDWR.restarts() && OptimizerKind.ADAMWR.restarts() && !OptimizerKind.SGDW.restarts());
         IllegalArgumentException u = assertThrows(IllegalArgumentException.class, () -> OptimizerKind.parse("rmsprop"));
         assertTrue(u.getMessage().contains("adam-l2, adamw, adamwr, sgdw, sgdwr"), u.getMessage());
@@ -40,7 +42,10 @@ class OptimizerSpecTest {
         // halfway through the 4th period (7 + 4 = epoch 11): η = 0.5
         assertEquals(0.5, OptimizerSpec.eta(u, 11 * ipe, 11), 1e-9);
         assertTrue(OptimizerSpec.eta(u, 15 * ipe - 1, 14) < 1e-3, "the 15-epoch budget ends at the end of a period");
-        assertEquals(s.lr * OptimizerSpec.eta(u, 500, 3), OptimizerSpec.learningRate(u, 500, 3), 1e-15);
+        // iteration 500: 29 iterations into the 4-epoch period that starts at 3·157 = 471
+        double eta500 = 0.5 * (1 + Math.cos(Math.PI * (500 - 471) / (4.0 * ipe)));
+        assertEquals(eta500, OptimizerSpec.eta(u, 500, 3), 1e-12);
+        assertEquals(3e-3 * eta500, OptimizerSpec.learningRate(u, 500, 3), 1e-14);
 
         IUpdater w = new OptimizerSpec(OptimizerKind.ADAMW, 1e-3, 0.05).updater(ipe);
         assertEquals(1.0, OptimizerSpec.eta(w, 1000, 6));
