@@ -117,6 +117,69 @@ class KernelParityTest {
         check(blocks, 3);
     }
 
+    /**
+     * SGDW, plain and Nesterov, both kernels, against a naive reference written here from the paper's Algorithm 1 and
+     * {@link io.github.dl4jadamw.SGDW}'s Javadoc (it does not call {@link StepScalars}): lr_t = α·η_t, d_t = lr_t·λ (or
+     * η_t·λ), m ← μ·m + lr_t·g, u = m (Nesterov: μ·m + lr_t·g, with the new m) + d_t·θ on decayed elements, θ ← θ − u.
+     * One block at a nonzero offset in its buffers, decayed segments with gaps; u, θ and m after every step.
+     */
+    @TestFactory
+    List<DynamicTest> sgdwMatchesItsReference() {
+        List<DynamicTest> tests = new ArrayList<>();
+        ISchedule exp = new ExponentialSchedule(ScheduleType.ITERATION, 1.0, 0.97);
+        for (int n : new int[]{1, 7, 1001, LONG})
+            for (boolean nesterov : new boolean[]{false, true})
+                for (DecayConvention conv : DecayConvention.values()) {
+                    io.github.dl4jadamw.SGDW cfg = io.github.dl4jadamw.SGDW.builder().learningRate(2e-2).momentum(0.8)
+                            .nesterov(nesterov).weightDecay(conv == DecayConvention.LR_COUPLED ? 0.1 : 2e-3)
+                            .decayConvention(conv).schedule(conv == DecayConvention.LR_COUPLED ? null : exp).build();
+                    int[][] layout = layouts(n).get(layouts(n).size() - 1);
+                    for (boolean cpu : new boolean[]{true, false})
+                        tests.add(DynamicTest.dynamicTest((cpu ? "cpu " : "nd4j ") + "n=" + n + " " + cfg,
+                                () -> checkSgdw(n, cfg, layout, cpu ? new CpuKernel() : new Nd4jOpKernel())));
+                }
+        return tests;
+    }
+
+    static void checkSgdw(int n, io.github.dl4jadamw.SGDW c, int[][] layout, AdamWKernel kernel) {
+        int off = 5;                                                   // the block starts 5 values into each buffer
+        INDArray params = Nd4j.zeros(DataType.DOUBLE, 1, off + n), grads = Nd4j.zeros(DataType.DOUBLE, 1, off + n),
+                state = Nd4j.zeros(DataType.DOUBLE, 1, off + n);
+        INDArray g = Net.row(grads, off, n), theta = Net.row(params, off, n), m = Net.flat(state, off, n);
+        Segments segments = new Segments();
+        for (int[] seg : layout) segments.add(seg[0], seg[1], Net.row(params, off + seg[0], seg[1]));
+        boolean[] decayed = new boolean[n];
+        for (int[] seg : layout) for (int j = 0; j < seg[1]; j++) decayed[seg[0] + j] = true;
+        Random rnd = new Random(n);
+        double[] refTheta = new double[n], refM = new double[n], refU = new double[n];
+        for (int j = 0; j < n; j++) refTheta[j] = rnd.nextGaussian();
+        theta.assign(Nd4j.createFromArray(refTheta).reshape(1, n));
+        StepScalars scalars = new StepScalars();
+        for (int it = 0; it < STEPS; it++) {
+            double[] gv = new double[n];
+            for (int j = 0; j < n; j++) gv[j] = (j + it) % 11 == 0 ? 0 : Math.pow(10, -3 + j % 5) * rnd.nextGaussian();
+            // the reference
+            double eta = c.getSchedule() == null ? 1 : c.getSchedule().valueAt(it, 0);
+            double lr = c.getLearningRate() * eta, mu = c.getMomentum();
+            double d = (c.getDecayConvention() == DecayConvention.LR_COUPLED ? lr : eta) * c.getWeightDecay();
+            for (int j = 0; j < n; j++) {
+                refM[j] = mu * refM[j] + lr * gv[j];
+                double u = c.isNesterov() ? mu * refM[j] + lr * gv[j] : refM[j];
+                if (decayed[j]) u += d * refTheta[j];
+                refU[j] = u;
+                refTheta[j] -= u;
+            }
+            // the kernel, as SGDWUpdater drives it, then DL4J's θ −= u
+            g.assign(Nd4j.createFromArray(gv).reshape(1, n));
+            kernel.sgdw(scalars.compute(c, it, 0), g, m, segments);
+            params.subi(grads);
+            String at = kernel.name() + " n=" + n + " " + c + " step " + it + ": ";
+            compare(at + "u", refU, g);
+            compare(at + "θ", refTheta, theta);
+            compare(at + "m", refM, m);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------------
 
     static void check(List<BlockSpec> blocks, long seed) {
