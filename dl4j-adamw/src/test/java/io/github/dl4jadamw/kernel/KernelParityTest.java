@@ -136,15 +136,20 @@ class KernelParityTest {
                     int[][] layout = layouts(n).get(layouts(n).size() - 1);
                     for (boolean cpu : new boolean[]{true, false})
                         tests.add(DynamicTest.dynamicTest((cpu ? "cpu " : "nd4j ") + "n=" + n + " " + cfg,
-                                () -> checkSgdw(n, cfg, layout, cpu ? new CpuKernel() : new Nd4jOpKernel())));
+                                () -> checkSgdw(n, cfg, layout, cpu ? new CpuKernel() : new Nd4jOpKernel(),
+                                        DataType.DOUBLE, TOLERANCE)));
+                    // the CPU kernel's float32 loop: the same reference in double, to float32 accuracy
+                    tests.add(DynamicTest.dynamicTest("cpu float32 n=" + n + " " + cfg,
+                            () -> checkSgdw(n, cfg, layout, new CpuKernel(), DataType.FLOAT, 1e-5)));
                 }
         return tests;
     }
 
-    static void checkSgdw(int n, io.github.dl4jadamw.SGDW c, int[][] layout, AdamWKernel kernel) {
+    static void checkSgdw(int n, io.github.dl4jadamw.SGDW c, int[][] layout, AdamWKernel kernel, DataType type,
+                          double tolerance) {
         int off = 5;                                                   // the block starts 5 values into each buffer
-        INDArray params = Nd4j.zeros(DataType.DOUBLE, 1, off + n), grads = Nd4j.zeros(DataType.DOUBLE, 1, off + n),
-                state = Nd4j.zeros(DataType.DOUBLE, 1, off + n);
+        INDArray params = Nd4j.zeros(type, 1, off + n), grads = Nd4j.zeros(type, 1, off + n),
+                state = Nd4j.zeros(type, 1, off + n);
         INDArray g = Net.row(grads, off, n), theta = Net.row(params, off, n), m = Net.flat(state, off, n);
         Segments segments = new Segments();
         for (int[] seg : layout) segments.add(seg[0], seg[1], Net.row(params, off + seg[0], seg[1]));
@@ -152,12 +157,15 @@ class KernelParityTest {
         for (int[] seg : layout) for (int j = 0; j < seg[1]; j++) decayed[seg[0] + j] = true;
         Random rnd = new Random(n);
         double[] refTheta = new double[n], refM = new double[n], refU = new double[n];
-        for (int j = 0; j < n; j++) refTheta[j] = rnd.nextGaussian();
+        for (int j = 0; j < n; j++) refTheta[j] = type == DataType.FLOAT ? (float) rnd.nextGaussian() : rnd.nextGaussian();
         theta.assign(Nd4j.createFromArray(refTheta).reshape(1, n));
         StepScalars scalars = new StepScalars();
         for (int it = 0; it < STEPS; it++) {
             double[] gv = new double[n];
-            for (int j = 0; j < n; j++) gv[j] = (j + it) % 11 == 0 ? 0 : Math.pow(10, -3 + j % 5) * rnd.nextGaussian();
+            for (int j = 0; j < n; j++) {
+                gv[j] = (j + it) % 11 == 0 ? 0 : Math.pow(10, -3 + j % 5) * rnd.nextGaussian();
+                if (type == DataType.FLOAT) gv[j] = (float) gv[j];   // the gradient the kernel sees
+            }
             // the reference
             double eta = c.getSchedule() == null ? 1 : c.getSchedule().valueAt(it, 0);
             double lr = c.getLearningRate() * eta, mu = c.getMomentum();
@@ -174,9 +182,9 @@ class KernelParityTest {
             kernel.sgdw(scalars.compute(c, it, 0), g, m, segments);
             params.subi(grads);
             String at = kernel.name() + " n=" + n + " " + c + " step " + it + ": ";
-            compare(at + "u", refU, g);
-            compare(at + "θ", refTheta, theta);
-            compare(at + "m", refM, m);
+            compare(at + "u", refU, g, tolerance);
+            compare(at + "θ", refTheta, theta, tolerance);
+            compare(at + "m", refM, m, tolerance);
         }
     }
 
@@ -217,7 +225,11 @@ class KernelParityTest {
 
     /** max|a − e| / max|e| over the array (absolute when e is all zero); asserts it is within the tolerance. */
     static double compare(String what, double[] expected, INDArray actual) {
-        double[] a = actual.dup('c').toDoubleVector();
+        return compare(what, expected, actual, TOLERANCE);
+    }
+
+    static double compare(String what, double[] expected, INDArray actual, double tolerance) {
+        double[] a = actual.castTo(DataType.DOUBLE).dup('c').toDoubleVector();
         assertEquals(expected.length, a.length, what + ": length");
         double num = 0, den = 0;
         for (int i = 0; i < a.length; i++) {
@@ -226,7 +238,7 @@ class KernelParityTest {
             den = Math.max(den, Math.abs(expected[i]));
         }
         double rel = den == 0 ? num : num / den;
-        assertTrue(rel <= TOLERANCE, what + ": relative difference " + rel + " > " + TOLERANCE);
+        assertTrue(rel <= tolerance, what + ": relative difference " + rel + " > " + tolerance);
         return rel;
     }
 
