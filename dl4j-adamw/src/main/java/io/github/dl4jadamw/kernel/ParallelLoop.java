@@ -16,8 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * never claim a chunk of a newer one. If another thread is already using the pool (e.g. ParallelWrapper workers
  * stepping their own model copies), the caller runs its whole loop itself rather than wait.
  *
- * <p>System properties: {@code adamw.threads} (default: available processors), {@code adamw.spinMicros} (how long
- * an idle worker and a waiting caller spin before parking; default 50).
+ * <p>System properties: {@code adamw.threads} (default: {@code OMP_NUM_THREADS}, else the available processors),
+ * {@code adamw.spinMicros} (how long an idle worker and a waiting caller spin before parking; default 50).
  */
 final class ParallelLoop {
     interface Body {
