@@ -183,7 +183,7 @@ public final class AdamWListener extends BaseTrainingListener {
             c.getConfiguration().setEpochCount(epoch);
             copy = c;
         }
-        if (applyConstraints) copy.applyConstraints(nextIteration, epoch);   // once: some (min-max with rate < 1) move on
+        if (applyConstraints) copy.applyConstraints(nextIteration, epoch);   // once: min-max (rate < 1) moves on
         File tmp = null;
         try {
             Files.createDirectories(snap.getParentFile().toPath());

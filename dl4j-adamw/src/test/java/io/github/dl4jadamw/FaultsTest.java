@@ -35,8 +35,8 @@ class FaultsTest {
     @Test
     void nonFiniteGradientFailsWithNothingChanged() {
         // lr·λ = 1e-3: a refused step that still decayed θ would move it far beyond rounding
-        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().learningRate(1e-2).weightDecay(0.1).build(),
-                true), true);
+        AdamW adamw = AdamW.builder().learningRate(1e-2).weightDecay(0.1).build();
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(adamw, true), true);
         net.fit(TestNets.data(1, 8));
         INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
         for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY}) {
@@ -57,8 +57,8 @@ class FaultsTest {
     @Test
     void nonFiniteGradientIsCaughtWhenTheIterationRepeats() {
         // lr·λ = 1e-3: a refused step that still decayed θ would move it far beyond rounding
-        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().learningRate(1e-2).weightDecay(0.1).build(),
-                true), true);
+        AdamW adamw = AdamW.builder().learningRate(1e-2).weightDecay(0.1).build();
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(adamw, true), true);
         net.fit(TestNets.data(1, 8));                                // iteration 0: checked, finite
         net.getLayerWiseConfigurations().setIterationCount(0);
         INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();

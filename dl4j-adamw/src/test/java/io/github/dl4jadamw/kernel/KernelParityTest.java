@@ -157,7 +157,10 @@ class KernelParityTest {
         for (int[] seg : layout) for (int j = 0; j < seg[1]; j++) decayed[seg[0] + j] = true;
         Random rnd = new Random(n);
         double[] refTheta = new double[n], refM = new double[n], refU = new double[n];
-        for (int j = 0; j < n; j++) refTheta[j] = type == DataType.FLOAT ? (float) rnd.nextGaussian() : rnd.nextGaussian();
+        for (int j = 0; j < n; j++) {
+            refTheta[j] = rnd.nextGaussian();
+            if (type == DataType.FLOAT) refTheta[j] = (float) refTheta[j];   // θ0 as the kernel holds it
+        }
         theta.assign(Nd4j.createFromArray(refTheta).reshape(1, n));
         StepScalars scalars = new StepScalars();
         for (int it = 0; it < STEPS; it++) {

@@ -34,9 +34,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * <p>Why local[1], one task at a time: DL4J's {@code SharedTrainingWrapper} is one per JVM. The first task to arrive
  * trains on every task's data; a task that attaches its data after that first task has drained the shared iterator
  * (and before it resets) is never trained on, and waits for it forever in {@code BlockingObserver.waitTillDone}.
- * On local[2] this hung one run in 20 here (the machine loaded with two busy processes) (thread dump: a third-fit task in
- * {@code waitTillDone}, every other task done), and once in CI. README gives users the same advice: one task slot per
- * executor JVM under gradient sharing. junit-platform.properties prints a thread dump if a test here times out.
+ * On local[2] this hung one run in 20 here, on a machine loaded with two busy processes (the thread dump: a third-fit
+ * task in {@code waitTillDone}, every other task done), and once in CI. README gives users the same advice: one task
+ * slot per executor JVM under gradient sharing. junit-platform.properties prints a thread dump if a test here times
+ * out.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SharedTrainingMasterTest {
