@@ -133,7 +133,7 @@ public final class CompareOptimizers implements Callable<Integer> {
     @Option(names = "--no-charts", description = "Write results and report.md without PNG charts.")
     boolean noCharts;
 
-    @Option(names = "--report-only", description = "Do not train: rewrite report.md and charts from --out/results.json.")
+    @Option(names = "--report-only", description = "Do not train: rewrite report.md and charts from --out/results.json, as the job that wrote it did (main, quick or sweep).")
     boolean reportOnly;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", description = "auto, bar, lines or off (progress on stderr; auto = bar on a terminal, lines otherwise). Default: ${DEFAULT-VALUE}.")
@@ -224,6 +224,12 @@ public final class CompareOptimizers implements Callable<Integer> {
             ResultsStore st = ResultsStore.load(outDir);
             if (st.runs().isEmpty()) throw new IllegalArgumentException(outDir.resolve(ResultsStore.JSON) + ": no runs to report");
             RunResult first = st.runs().get(0); // describe the protocol the results were produced with
+            Object savedMode = st.meta().get("mode");   // and render them as that job did: sweep sections, quick sizes
+            if (savedMode instanceof org.nd4j.shade.jackson.databind.JsonNode) {
+                String m = ((org.nd4j.shade.jackson.databind.JsonNode) savedMode).asText();
+                sweep = m.equals("sweep");
+                quick = m.equals("quick");
+            }
             sgdUsed = st.runs().stream().anyMatch(x -> x.optimizer.kind == OptimizerKind.SGDW
                     || x.optimizer.kind == OptimizerKind.SGDWR);
             trainSize = first.trainSize;

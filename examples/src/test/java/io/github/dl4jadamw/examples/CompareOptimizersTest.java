@@ -157,6 +157,14 @@ class CompareOptimizersTest {
         Result r3 = run("--sweep", "--report-only", "--out", out.toString());
         assertEquals(0, r3.code, r3.err);
         assertTrue(Files.isRegularFile(out.resolve(Report.HEATMAP)));
+        // without --sweep it still renders the sweep's sections: the mode comes from results.json
+        Files.delete(out.resolve(Report.HEATMAP));
+        Files.delete(out.resolve("report.md"));
+        Result r4 = run("--report-only", "--out", out.toString());
+        assertEquals(0, r4.code, r4.err);
+        assertTrue(Files.isRegularFile(out.resolve(Report.HEATMAP)));
+        String again4 = Files.readString(out.resolve("report.md"));
+        assertTrue(again4.contains("## Best setting per optimizer"), again4);
     }
 
     @Test
