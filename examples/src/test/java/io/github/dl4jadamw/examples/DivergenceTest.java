@@ -43,6 +43,10 @@ class DivergenceTest {
             assertEquals(List.of(1, 1), run.records.stream().map(e -> e.iterations).toList(), run.runId);
             assertTrue(run.records.stream().allMatch(e -> Double.isNaN(e.trainSeconds)), run.runId);
         }
+        // Adam+L2's NaN weights predict nothing: accuracy 0, not the share of class 0 that argmax over NaN picks
+        RunResult nanWeights = runs.get(2);
+        assertTrue(Double.isNaN(nanWeights.records.get(1).weightNorm), "Adam+L2's weights are NaN");
+        for (EpochRecord e : nanWeights.records) assertEquals(0.0, e.testAccuracy, nanWeights.runId);
         assertTrue(r.out().contains("AdamW") && r.out().contains("SGDWR") && r.out().contains("Adam+L2"), r.out());
         assertTrue(Files.isRegularFile(out.resolve(Report.WEIGHT_NORM)), "charts despite infinite weight norms");
     }

@@ -163,7 +163,11 @@ public final class Trainer {
         return r;
     }
 
-    /** {accuracy, mean cross-entropy} on the set, in inference mode. */
+    /**
+     * {accuracy, mean cross-entropy} on the set, in inference mode. An output row holding NaN (a diverged network) is
+     * no prediction and counts as wrong: taken as an argmax it would pick class 0, and a NaN network would score the
+     * share of class 0 in the test set.
+     */
     public static double[] evaluate(MultiLayerNetwork net, Batches batches) {
         int[] order = batches.order(0, 0, false);
         int n = order.length, k = batches.data().numClasses, correct = 0;
@@ -177,8 +181,12 @@ public final class Trainer {
             for (int i = 0; i < m; i++) {
                 int label = batches.data().label(order[b * batches.batchSizeValue() + i]);
                 int arg = 0;
-                for (int c = 1; c < k; c++) if (p[i * k + c] > p[i * k + arg]) arg = c;
-                if (arg == label) correct++;
+                boolean nan = Float.isNaN(p[i * k]);
+                for (int c = 1; c < k; c++) {
+                    if (p[i * k + c] > p[i * k + arg]) arg = c;
+                    nan |= Float.isNaN(p[i * k + c]);
+                }
+                if (arg == label && !nan) correct++;
                 loss -= Math.log(Math.max(p[i * k + label], CLIP));
             }
         }
