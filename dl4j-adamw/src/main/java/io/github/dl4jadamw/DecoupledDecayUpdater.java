@@ -1,5 +1,6 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -40,6 +41,28 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         }
         this.decayConvention = Check.notNull("decayConvention", decayConvention);
         this.nonFiniteGradients = nonFiniteGradients == null ? NonFiniteGradients.FAIL : nonFiniteGradients;
+        checkLargestDecay(this.learningRate, schedule);
+    }
+
+    /**
+     * Each step multiplies a decayed θ by 1 − d_t, so d_t must stay below 1: at 1 the weights are zeroed every step,
+     * above it they flip sign and grow until they overflow. Checked here wherever the largest d_t is known from the
+     * configuration (no schedule, or a {@link CosineWarmRestarts} schedule: η_max, and the shortest period T_0 for
+     * normalized decay); {@link StepScalars} checks every step's d_t for any other schedule.
+     */
+    private void checkLargestDecay(double learningRate, ISchedule schedule) {
+        double etaMax;
+        if (schedule == null) etaMax = 1;
+        else if (schedule instanceof CosineWarmRestarts) etaMax = ((CosineWarmRestarts) schedule).getEtaMax();
+        else return;
+        double lambda = normalizedWeightDecay == null ? weightDecay : normalizedWeightDecay.lambdaAt(0, schedule);
+        boolean coupled = decayConvention == DecayConvention.LR_COUPLED;
+        double d = (coupled ? learningRate : 1) * etaMax * lambda;
+        if (!(d < 1))
+            throw new IllegalArgumentException("the largest decay per step d = " + (coupled ? "learningRate·" : "")
+                    + "η_max·λ = " + d + " (learningRate = " + learningRate + ", η_max = " + etaMax + ", λ = " + lambda
+                    + ", " + decayConvention + ") is invalid: must be < 1, since each step multiplies the decayed "
+                    + "weights by 1 − d");
     }
 
     @Override
@@ -69,13 +92,10 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     @Override
     public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
         if (normalizedWeightDecay != null) normalizedWeightDecay.validateWith(lrSchedule);
-        if (lrSchedule != null) {
-            this.learningRate = 1.0;
-            this.schedule = lrSchedule;
-        } else {
-            this.learningRate = Check.nonNegative("learningRate", lr);
-            this.schedule = null;
-        }
+        double newRate = lrSchedule != null ? 1.0 : Check.nonNegative("learningRate", lr);
+        checkLargestDecay(newRate, lrSchedule);   // before anything changes
+        this.learningRate = newRate;
+        this.schedule = lrSchedule;
     }
 
     public double getLearningRate() { return learningRate; }

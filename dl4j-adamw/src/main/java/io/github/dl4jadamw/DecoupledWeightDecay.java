@@ -57,6 +57,8 @@ public final class DecoupledWeightDecay implements Regularization {
     public DecoupledWeightDecay(@JsonProperty("decay") boolean decay, @JsonProperty("minRank") int minRank) {
         this.decay = decay;
         this.minRank = (int) Check.atLeast("minRank", minRank, 0);
+        if (minRank > 32)   // beyond ND4J's largest rank it would exclude every parameter while still marking them
+            throw new IllegalArgumentException("minRank = " + minRank + " is invalid: must be an integer in [0, 32]");
     }
 
     /**

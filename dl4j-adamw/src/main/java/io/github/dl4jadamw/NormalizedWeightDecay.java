@@ -38,6 +38,9 @@ public final class NormalizedWeightDecay implements java.io.Serializable {
         this.lambdaNorm = Check.nonNegative("normalizedWeightDecay.lambdaNorm", lambdaNorm);
         this.batchSize = Check.atLeast("normalizedWeightDecay.batchSize (b)", batchSize, 1);
         this.trainingSetSize = Check.atLeast("normalizedWeightDecay.trainingSetSize (B)", trainingSetSize, 1);
+        if (batchSize > trainingSetSize)   // b/B is the share of the data one step sees: at most 1
+            throw new IllegalArgumentException("normalizedWeightDecay.batchSize (b) = " + batchSize + " is invalid: "
+                    + "must be <= trainingSetSize (B) = " + trainingSetSize);
         this.totalEpochs = Check.nonNegative("normalizedWeightDecay.totalEpochs (T)", totalEpochs);
     }
 

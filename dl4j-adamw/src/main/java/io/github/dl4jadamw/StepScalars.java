@@ -60,6 +60,10 @@ public final class StepScalars {
                 ? c.getNormalizedWeightDecay().lambdaAt(iteration, schedule)
                 : c.getWeightDecay();
         decay = (c.getDecayConvention() == DecayConvention.LR_COUPLED ? lr : eta) * lambda;
+        if (!(decay < 1))   // θ·(1 − d) with d ≥ 1 zeroes or flips the weights (see DecoupledDecayUpdater)
+            throw new IllegalStateException("decay per step d_t = " + decay + " at iteration " + iteration
+                    + " (lr_t = " + lr + ", η_t = " + eta + ", λ = " + lambda + ", " + c.getDecayConvention()
+                    + ") is invalid: must be < 1; the schedule " + schedule + " takes it there");
         if (c instanceof SGDW) {
             momentum = ((SGDW) c).getMomentum();
             nesterov = ((SGDW) c).isNesterov();

@@ -62,10 +62,44 @@ class ValidationTest {
         rejects(() -> NormalizedWeightDecay.perRestartPeriod(0.05, 0, 10_000), "batchSize", "0", ">= 1");
         rejects(() -> NormalizedWeightDecay.perRestartPeriod(0.05, 64, -1), "trainingSetSize", "-1", ">= 1");
         rejects(() -> NormalizedWeightDecay.forRun(0.05, 64, 10_000, 0), "totalEpochs", "0.0", "> 0");
+        rejects(() -> NormalizedWeightDecay.perRestartPeriod(0.05, 128, 100), "batchSize (b) = 128", "<= trainingSetSize");
+        rejects(() -> new DecoupledWeightDecay(true, 33), "minRank = 33", "[0, 32]");   // would exclude everything
+        rejects(() -> new DecoupledWeightDecay(true, -1), "minRank", "-1");
+        assertDoesNotThrow(() -> new DecoupledWeightDecay(true, 32));
         rejects(() -> AdamW.builder().normalizedWeightDecay(NormalizedWeightDecay.perRestartPeriod(0.05, 64, 10_000))
                 .build(), "totalEpochs", "CosineWarmRestarts");
         rejects(() -> AdamW.builder().weightDecay(0.01)
                 .normalizedWeightDecay(NormalizedWeightDecay.forRun(0.05, 64, 10_000, 10)).build(), "weightDecay", "0.01");
+    }
+
+    /**
+     * Each step multiplies decayed weights by 1 − d_t: d_t ≥ 1 zeroes or flips them. Refused at configuration time
+     * where the largest d is known (no schedule, or restarts: η_max, normalized λ at T_0), at setLearningRate before
+     * anything changes, and at the step for any other schedule, before anything is written.
+     */
+    @Test
+    void decayPerStepBelowOne() {
+        rejects(() -> AdamW.builder().learningRate(1).weightDecay(1.5).build(), "decay per step", "1.5", "< 1",
+                "learningRate = 1.0");
+        rejects(() -> AdamW.builder().learningRate(0.5).weightDecay(2).build(), "1.0", "< 1");   // d = 1: zeroes θ
+        rejects(() -> SGDW.builder().weightDecay(2).decayConvention(DecayConvention.SCHEDULE_MULTIPLIER).build(),
+                "η_max·λ = 2.0", "SCHEDULE_MULTIPLIER");
+        rejects(() -> AdamWR.builder().learningRate(0.5).weightDecay(1).restartsInIterations(10, 2).eta(0, 4).build(),
+                "η_max = 4.0", "2.0");
+        // normalized: λ = 3·√(1/(4·1)) = 1.5 in the first period (T_0 = 1 epoch), under SCHEDULE_MULTIPLIER
+        rejects(() -> AdamWR.builder().restartsInEpochs(1, 2, 4).normalizedWeightDecay(3, 1, 4)
+                .decayConvention(DecayConvention.SCHEDULE_MULTIPLIER).build(), "λ = 1.5");
+        assertDoesNotThrow(() -> AdamW.builder().learningRate(0.5).weightDecay(1.99).build());
+        AdamW a = AdamW.builder().learningRate(1e-3).weightDecay(100).build();            // d = 0.1
+        rejects(() -> a.setLrAndSchedule(0.02, null), "2.0");
+        assertEquals(1e-3, a.getLearningRate(), "the refused call changed nothing");
+        // a schedule whose largest value is unknown here: the step that reaches d >= 1 is refused, before any write
+        a.setLrAndSchedule(0, new org.nd4j.linalg.schedule.ExponentialSchedule(ScheduleType.ITERATION, 1e-3, 10));
+        StepScalars s = new StepScalars();
+        assertEquals(0.1, s.compute(a, 0, 0).decay, 1e-12);            // lr_t = 1e-3·10^i: d_t = 0.1 at iteration 0
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.compute(a, 1, 0));   // d_t = 1
+        assertTrue(e.getMessage().contains("decay per step d_t = 1.0") && e.getMessage().contains("iteration 1"),
+                e.getMessage());
     }
 
     /**

@@ -215,6 +215,7 @@ public final class CompareOptimizers implements Callable<Integer> {
         OptionChecks.finitePositive("--lr", lrs);
         OptionChecks.finiteNonNegative("--l2", l2s);
         OptionChecks.finiteNonNegative("--wd", wds);
+        if (kinds.stream().anyMatch(k -> k != OptimizerKind.ADAM_L2)) OptionChecks.decayPerStepBelowOne(lrs, wds);
         // the library's own ranges (CosineWarmRestarts), checked here so that they fail before anything trains
         OptionChecks.finitePositive("--restart-t0", restartT0);
         OptionChecks.finiteAtLeast("--restart-tmult", restartTMult, 1);

@@ -44,6 +44,18 @@ final class OptionChecks {
             throw invalid(option, text(v), "must be a finite number >= " + text(min));
     }
 
+    /**
+     * The decoupled decay per step lr·λ (this CLI's convention, η_max = 1) below 1 for every pair: each step multiplies
+     * the weights by 1 − lr·λ. The library refuses such a configuration too, but only when the run is built.
+     */
+    static void decayPerStepBelowOne(List<Double> lrs, List<Double> wds) {
+        for (double lr : lrs)
+            for (double wd : wds)
+                if (!(lr * wd < 1))
+                    throw invalid("--lr × --wd", text(lr) + " × " + text(wd) + " = " + text(lr * wd),
+                            "must be < 1 (the decay per step lr·λ; each step multiplies the weights by 1 − lr·λ)");
+    }
+
     static IllegalArgumentException invalid(String option, String value, String range) {
         return new IllegalArgumentException(option + " = " + value + " is invalid: " + range);
     }

@@ -24,9 +24,10 @@ class DivergenceTest {
     @Test
     void aRefusedAdamWStepEndsItsRunNotTheJob() {
         // lr 1e38: the first step sends the weights to ~1e38, the next gradient overflows to NaN/Inf. AdamW and
-        // SGDWR (the library's policy FAIL) refuse that step; Adam+L2 steps on into NaN weights.
+        // SGDWR (the library's policy FAIL) refuse that step; Adam+L2 steps on into NaN weights. λ = 0 for the
+        // decoupled ones: lr·λ ≥ 1 is refused before anything trains.
         Path out = tmp.resolve("div");
-        Result r = run("-O", "adamw,sgdwr,adam-l2", "--lr", "1e38", "--train-size", "128", "--test-size", "64",
+        Result r = run("-O", "adamw,sgdwr,adam-l2", "--lr", "1e38", "--wd", "0", "--train-size", "128", "--test-size", "64",
                 "--epochs", "2", "--out", out.toString(), "--progress", "lines");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.err().contains("AdamW refused the step at iteration 1") && r.err().contains("SGDWR refused"), r.err());

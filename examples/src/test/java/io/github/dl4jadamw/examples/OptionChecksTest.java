@@ -34,6 +34,8 @@ class OptionChecksTest {
             c("--lr = NaN is invalid: must be a finite number > 0", "--lr", "1e-3,NaN"),
             c("--wd = -0.1 is invalid: must be a finite number >= 0", "--wd", "-0.1"),
             c("--l2 = Infinity is invalid: must be a finite number >= 0", "--l2", "Infinity"),
+            c("--lr × --wd = 0.5 × 3 = 1.5 is invalid: must be < 1 (the decay per step lr·λ; each step multiplies the"
+                    + " weights by 1 − lr·λ)", "--lr", "0.5", "--wd", "3"),
             c("--restart-t0 = 0 is invalid: must be a finite number > 0", "--restart-t0", "0"),
             c("--restart-t0 = Infinity is invalid: must be a finite number > 0", "--restart-t0", "Infinity"),
             c("--restart-tmult = 0.5 is invalid: must be a finite number >= 1", "--restart-tmult", "0.5"),

@@ -36,7 +36,7 @@ public final class Batches {
 
     /** Batches per epoch (the last partial batch counts). */
     public int batchesPerEpoch() {
-        return (data.size() + batchSize - 1) / batchSize;
+        return (int) ((data.size() + (long) batchSize - 1) / batchSize);   // long: no overflow for a huge batch
     }
 
     public ImageData data() { return data; }

@@ -41,7 +41,7 @@ public final class OptimizerSpec {
         // the restart schedule's ranges are the library's: check them with it, now rather than when the run starts
         if (kind.restarts()) CosineWarmRestarts.epochs(restartT0, restartTMult, 0, 1, 1);
         this.lr = lr;
-        this.lambda = lambda;
+        this.lambda = lambda + 0.0;   // −0.0 as 0.0: equals compares with ==, hashCode hashes the bits
         this.restartT0 = kind.restarts() ? restartT0 : DEFAULT_RESTART_T0;
         this.restartTMult = kind.restarts() ? restartTMult : DEFAULT_RESTART_TMULT;
     }

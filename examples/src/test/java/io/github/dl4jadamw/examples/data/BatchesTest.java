@@ -26,6 +26,13 @@ class BatchesTest {
         assertArrayEquals(id, b.order(1, 0, false));
     }
 
+    /** A batch larger than the set is one batch of the whole set; n + batch − 1 once overflowed int for a huge one. */
+    @Test
+    void aBatchLargerThanTheSetIsOneBatch() {
+        assertEquals(1, new Batches(FM, Integer.MAX_VALUE - 1, true, 0, false).batchesPerEpoch());
+        assertEquals(1, new Batches(FM, 5000, true, 0, false).batchesPerEpoch());
+    }
+
     @Test
     void lastPartialBatchIsKeptAndPixelsAreScaled() {
         Batches b = new Batches(FM, 5, true, 0, false);

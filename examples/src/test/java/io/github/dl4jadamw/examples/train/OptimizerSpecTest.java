@@ -27,6 +27,14 @@ class OptimizerSpecTest {
         assertTrue(u.getMessage().contains("adam-l2, adamw, adamwr, sgdw, sgdwr"), u.getMessage());
     }
 
+    /** --wd -0 is λ = 0: equal settings must also hash equally (the report groups runs by setting in hash maps). */
+    @Test
+    void negativeZeroLambdaIsZero() {
+        OptimizerSpec a = new OptimizerSpec(OptimizerKind.ADAMW, 1e-3, 0.0), b = new OptimizerSpec(OptimizerKind.ADAMW, 1e-3, -0.0);
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+    }
+
     @Test
     void adamwrRestartsAfter1_3_7EpochsAndEndsAt15() {
         int ipe = 157;
