@@ -269,7 +269,16 @@ public final class AdamWListener extends BaseTrainingListener {
             return this;
         }
 
+        /** Checks the snapshot directory now (creating it if needed), not at the first restart in the middle of fit. */
         public AdamWListener build() {
+            if (snapshotDir != null) {
+                if (!snapshotDir.isDirectory() && !snapshotDir.mkdirs())
+                    throw new IllegalArgumentException("snapshotsTo = " + snapshotDir + " is invalid: must be a "
+                            + "directory or a path where one can be created");
+                if (!snapshotDir.canWrite())
+                    throw new IllegalArgumentException("snapshotsTo = " + snapshotDir + " is invalid: must be a "
+                            + "writable directory");
+            }
             return new AdamWListener(reportEvery, snapshotDir, sink);
         }
     }

@@ -118,6 +118,20 @@ class AdamWListenerTest {
                 List.of(TestNets.data(2 * e, 8), TestNets.data(2 * e + 1, 8)), 1);   // 1 DataSet per minibatch
     }
 
+    /** A snapshot directory that cannot be one is refused when the listener is built, not at the first restart. */
+    @Test
+    void snapshotDirectoryIsCheckedAtBuild(@TempDir Path dir) throws Exception {
+        Path file = java.nio.file.Files.createFile(dir.resolve("a-file"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AdamWListener.builder().snapshotsTo(file.toFile()).build());
+        assertTrue(e.getMessage().contains("snapshotsTo = " + file), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> AdamWListener.builder().snapshotsTo(file.resolve("below-a-file").toFile()).build());
+        Path fresh = dir.resolve("new/snapshots");
+        AdamWListener.builder().snapshotsTo(fresh.toFile()).build();
+        assertTrue(java.nio.file.Files.isDirectory(fresh), "created at build");
+    }
+
     /** The same for a ComputationGraph, whose clone() in DL4J starts the iteration counter over at 0. */
     @Test
     void graphSnapshotContinuesAsTheLiveGraph(@TempDir Path dir) throws Exception {
