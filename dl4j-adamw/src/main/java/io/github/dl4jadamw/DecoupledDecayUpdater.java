@@ -56,11 +56,10 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         else if (schedule instanceof CosineWarmRestarts) etaMax = ((CosineWarmRestarts) schedule).getEtaMax();
         else return;
         double lambda = normalizedWeightDecay == null ? weightDecay : normalizedWeightDecay.lambdaAt(0, schedule);
-        boolean coupled = decayConvention == DecayConvention.LR_COUPLED;
-        double d = (coupled ? learningRate : 1) * etaMax * lambda;
+        double d = StepScalars.decayPerStep(decayConvention, learningRate * etaMax, etaMax, lambda);
         if (!(d < 1))
-            throw new IllegalArgumentException("the largest decay per step d = " + (coupled ? "learningRate·" : "")
-                    + "η_max·λ = " + d + " (learningRate = " + learningRate + ", η_max = " + etaMax + ", λ = " + lambda
+            throw new IllegalArgumentException("the largest decay per step d = "
+                    + (decayConvention == DecayConvention.LR_COUPLED ? "learningRate·" : "") + "η_max·λ = " + d + " (learningRate = " + learningRate + ", η_max = " + etaMax + ", λ = " + lambda
                     + ", " + decayConvention + ") is invalid: must be < 1, since each step multiplies the decayed "
                     + "weights by 1 − d");
     }

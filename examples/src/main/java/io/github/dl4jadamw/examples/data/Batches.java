@@ -36,7 +36,12 @@ public final class Batches {
 
     /** Batches per epoch (the last partial batch counts). */
     public int batchesPerEpoch() {
-        return (int) ((data.size() + (long) batchSize - 1) / batchSize);   // long: no overflow for a huge batch
+        return perEpoch(data.size(), batchSize);
+    }
+
+    /** Batches of {@code batchSize} over {@code size} examples, the last partial one counted. */
+    public static int perEpoch(int size, int batchSize) {
+        return (int) ((size + (long) batchSize - 1) / batchSize);   // long: no overflow for a huge batch
     }
 
     public ImageData data() { return data; }

@@ -53,7 +53,7 @@ public final class Trainer {
     public int epochs() { return epochs; }
 
     public int iterationsPerEpoch() {
-        return (int) ((train.size() + (long) batchSize - 1) / batchSize);   // long: no overflow for a huge batch
+        return Batches.perEpoch(train.size(), batchSize);
     }
 
     /**
