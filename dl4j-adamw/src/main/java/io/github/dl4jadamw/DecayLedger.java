@@ -13,6 +13,7 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,10 @@ import java.util.List;
  * buffer, which is how the updater (given only its gradient block) finds the parameters that lie inside it.
  *
  * <p>Allocation-free in steady state: entries are pooled and reused.
+ *
+ * <p>Nothing here keeps a network's memory reachable once the network is discarded, though the ledger lives as long
+ * as its thread: an entry drops its parameter view and gradient buffer when its block has stepped ({@link
+ * Segments#release}), and the once-per-step check holds its gradient buffer weakly.
  */
 final class DecayLedger {
     private static final Logger LOG = LoggerFactory.getLogger(DecayLedger.class);
@@ -42,6 +47,12 @@ final class DecayLedger {
         int iteration, epoch;
         /** Offset relative to the consuming block's gradient (set by {@link #take}). */
         long blockOffset;
+
+        /** Drops the references into the network's memory once the entry is done with. */
+        void release() {
+            param = null;
+            gradBuffer = null;
+        }
     }
 
     private final List<Entry> pool = new ArrayList<>();
@@ -114,9 +125,10 @@ final class DecayLedger {
                 e.blockOffset = e.gradOffset - start;
                 segments.marked++;
                 if (e.decay) segments.add(e);
+                else e.release();
             } else if (e.gradBuffer == buf) {
                 if (!e.decay) {          // an exclusion on an earlier, non-AdamW block: it asked for nothing
-                    e.param = null;
+                    e.release();
                     continue;
                 }
                 clear();
@@ -131,8 +143,9 @@ final class DecayLedger {
     }
 
     // ---- once-per-step gradient check (see NonFiniteGradients) ----
-    private DataBuffer checkedRoot;
-    private INDArray checkedAll;   // the whole flattened gradient of checkedRoot, as one flat array
+    private WeakReference<DataBuffer> checkedRoot = new WeakReference<>(null);
+    // the whole flattened gradient of checkedRoot as one flat array; weak too, so made again after a GC cleared it
+    private WeakReference<INDArray> checkedAll = new WeakReference<>(null);
     private int checkedIteration, checkedEpoch;
     private long checkedBlockOffset;   // offset of the last block that used this check
     private boolean skipStep;
@@ -148,25 +161,27 @@ final class DecayLedger {
     boolean nonFiniteStep(INDArray blockGradient, int iteration, int epoch, NonFiniteGradients policy) {
         DataBuffer root = Buffers.root(blockGradient);
         long blockOffset = blockGradient.offset();
-        if (root == checkedRoot && iteration == checkedIteration && epoch == checkedEpoch
+        if (root == checkedRoot.get() && iteration == checkedIteration && epoch == checkedEpoch
                 && blockOffset > checkedBlockOffset) {
             checkedBlockOffset = blockOffset;
             return skipStep;
         }
         checkedBlockOffset = blockOffset;
-        if (root != checkedRoot || checkedAll == null || checkedAll.dataType() != blockGradient.dataType())
-            checkedAll = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
-        checkedRoot = root;
+        INDArray all = checkedAll.get();
+        if (all == null || Buffers.root(all) != root || all.dataType() != blockGradient.dataType()) {
+            all = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
+            checkedAll = new WeakReference<>(all);
+        }
+        if (root != checkedRoot.get()) checkedRoot = new WeakReference<>(root);
         checkedIteration = iteration;
         checkedEpoch = epoch;
         skipStep = false;
-        INDArray all = checkedAll;
         long first = firstNonFinite(all);
         if (first < 0) return false;
         String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first
                 + " of the network's flattened gradient, value " + all.getDouble(first) + ")";
         if (policy == NonFiniteGradients.FAIL) {
-            checkedRoot = null;
+            checkedRoot = new WeakReference<>(null);
             clear();
             throw new NonFiniteGradientException("AdamW: " + what + "; AdamW changed no parameter or optimizer state "
                     + "in this step (in SameDiff, variables updated before this one have stepped: see "
@@ -188,7 +203,7 @@ final class DecayLedger {
     }
 
     void clear() {
-        for (int i = 0; i < size; i++) pool.get(i).param = null;
+        for (int i = 0; i < size; i++) pool.get(i).release();
         size = 0;
     }
 
@@ -203,14 +218,14 @@ final class DecayLedger {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             if (pool.get(i).gradBuffer == buf) swap(i, kept++);
-            else pool.get(i).param = null;
+            else pool.get(i).release();
         }
         size = kept;
     }
 
     private void removeAt(int i) {
         swap(i, size - 1);
-        pool.get(--size).param = null;
+        pool.get(--size).release();
     }
 
     private void swap(int i, int j) {
@@ -233,6 +248,11 @@ final class DecayLedger {
         int marked;
 
         void clear() { n = 0; marked = 0; }
+
+        /** After the block's step: its entries let go of the parameter views and the gradient buffer. */
+        void release() {
+            for (int i = 0; i < n; i++) list.get(i).release();
+        }
 
         void add(Entry e) {
             if (n == list.size()) list.add(e); else list.set(n, e);

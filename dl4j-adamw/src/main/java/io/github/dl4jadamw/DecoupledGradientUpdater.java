@@ -89,14 +89,18 @@ public abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> 
                     + first.length());
         DecayLedger ledger = DecayLedger.forThread();
         DecayLedger.Segments decayed = ledger.take(gradient);
-        if (config.hasDecay() && decayed.marked == 0)
-            throw missingCompanion(gradient);
-        if (ledger.nonFiniteStep(gradient, iteration, epoch, config.getNonFiniteGradients())) {
-            gradient.assign(0); // skipped step: θ −= 0, state untouched
-            return;
+        try {
+            if (config.hasDecay() && decayed.marked == 0)
+                throw missingCompanion(gradient);
+            if (ledger.nonFiniteStep(gradient, iteration, epoch, config.getNonFiniteGradients())) {
+                gradient.assign(0); // skipped step: θ −= 0, state untouched
+                return;
+            }
+            if (kernel == null) kernel = Kernels.forType(gradient.dataType());
+            step(kernel, scalars.compute(config, iteration, epoch), gradient, decayed);
+        } finally {
+            decayed.release();   // the per-thread ledger keeps nothing of this network
         }
-        if (kernel == null) kernel = Kernels.forType(gradient.dataType());
-        step(kernel, scalars.compute(config, iteration, epoch), gradient, decayed);
     }
 
     /** The kernel this updater runs (chosen on the first step). */

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.LoggerFactory;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -82,6 +83,9 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         b1f = (float) b1; b2f = (float) b2; ob1f = (float) ob1; ob2f = (float) ob2;
         stepf = (float) step; sqrtBc2f = (float) sqrtBc2; epsf = (float) eps;
         run(s, gradient, decayed);
+        Reference.reachabilityFence(m);   // the views hold the arrays' memory only weakly (run fences the rest)
+        Reference.reachabilityFence(v);
+        Reference.reachabilityFence(vmax);
     }
 
     /** SGDW: the same walk over g, m (and θ where decayed); {@link #sgd} is the element loop. */
@@ -100,6 +104,7 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         mom = s.momentum; lr = s.lr; nesterov = s.nesterov;
         momf = (float) mom; lrf = (float) lr;
         run(s, gradient, decayed);
+        Reference.reachabilityFence(m);
     }
 
     private DataType checkType(INDArray gradient) {
@@ -138,6 +143,8 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         } finally {
             this.g = this.m = this.v = this.vmax = null;
             Arrays.fill(segParam, 0, segCount, null);
+            Reference.reachabilityFence(gradient);
+            Reference.reachabilityFence(decayed);
         }
     }
 

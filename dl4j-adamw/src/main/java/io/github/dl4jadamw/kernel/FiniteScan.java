@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -82,6 +83,7 @@ public final class FiniteScan implements ParallelLoop.Body {
         } finally {
             buffer = null;
             ints = null;
+            Reference.reachabilityFence(a);   // the view holds a's memory only weakly
         }
         long f = first.get();
         return f == Long.MAX_VALUE ? -1 : f;

@@ -2,8 +2,10 @@ package io.github.dl4jadamw.kernel;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
@@ -16,7 +18,12 @@ import java.nio.LongBuffer;
  * caller passes the same elements: the same root buffer, offset, length and type. One instance per role (gradient, m,
  * v, …). Not keyed on the array object: DL4J's UpdaterBlock hands the updater a new reshape of the same gradient view
  * every step, so identity would miss every step. A caller whose arrays really are new each step (SameDiff) replaces the
- * one held, so nothing accumulates and a discarded network's memory is not kept reachable.
+ * one held, so nothing accumulates.
+ *
+ * <p>The viewed memory is held only weakly, so a view kept by a per-thread object ({@link FiniteScan}) does not keep a
+ * discarded network's memory reachable. The caller keeps the array reachable while it uses the view (callers end with
+ * {@code Reference.reachabilityFence}); once the root buffer is collected its view is never handed out again, because
+ * a later array cannot have that buffer as its root.
  *
  * <p>Why not {@code DataBuffer.asNio()} on the array's root buffer: one view per root is simpler, but a
  * {@code ByteBuffer} holds at most 2^31−1 bytes, and DL4J keeps a whole network's optimizer state in one root (2n
@@ -26,7 +33,10 @@ final class OffHeapView {
     /** The most bytes one view can hold. */
     static final long MAX_BYTES = Integer.MAX_VALUE;
 
-    private INDArray source;   // the array last viewed: keeps its memory reachable while the view may be used
+    // the elements last viewed: root buffer (weakly), offset, length, type
+    private WeakReference<DataBuffer> root = new WeakReference<>(null);
+    private long offset, length;
+    private DataType type;
     private ByteBuffer bytes;
     // typed views of the same bytes, made when first asked for
     private FloatBuffer floats;
@@ -56,14 +66,19 @@ final class OffHeapView {
     }
 
     private void bind(INDArray a) {
-        if (!sameElements(a, source)) {
-            bytes = create(a);
-            floats = null;
-            doubles = null;
-            longs = null;
-            ints = null;
-        }
-        source = a;
+        DataBuffer r = Buffers.root(a);
+        if (r == root.get() && a.offset() == offset && a.length() == length && a.dataType() == type
+                && (a.length() <= 1 || a.elementWiseStride() == 1))
+            return;
+        bytes = create(a);
+        floats = null;
+        doubles = null;
+        longs = null;
+        ints = null;
+        root = new WeakReference<>(r);
+        offset = a.offset();
+        length = a.length();
+        type = a.dataType();
     }
 
     /**
@@ -99,8 +114,8 @@ final class OffHeapView {
     }
 
     /**
-     * A JavaCPP pointer to {@code bytes} bytes at an address, owning nothing: the array it points into stays reachable
-     * through {@link #source} (or the caller) while the view is used. A subclass, to set JavaCPP's protected address
+     * A JavaCPP pointer to {@code bytes} bytes at an address, owning nothing: the caller keeps the array it points into
+     * reachable while the view is used. A subclass, to set JavaCPP's protected address
      * directly rather than derive the pointer from ND4J's pointer object.
      */
     private static final class At extends BytePointer {
