@@ -105,6 +105,22 @@ class CosineWarmRestartsTest {
         assertEquals(1.0, s.valueAt(10, 0), 0);      // first restart: no second warm-up
     }
 
+    /**
+     * The PyTorch recipe "linear warm-up, then one cosine decay to 0 over the run" (Hugging Face transformers'
+     * get_cosine_schedule_with_warmup(W, T), written out here from its definition) is one period of T iterations with
+     * a warm-up of W: the README's recipe.
+     */
+    @Test
+    void oneCosinePeriodWithWarmupIsTheTransformersSchedule() {
+        int w = 30, total = 1000;
+        CosineWarmRestarts s = CosineWarmRestarts.iterations(total, 1, 0, 1).withWarmup(w);
+        for (int step = 0; step < total; step++) {
+            double expected = step < w ? (double) step / w
+                    : 0.5 * (1 + Math.cos(Math.PI * (double) (step - w) / (total - w)));
+            assertEquals(expected, s.valueAt(step, 0), 1e-15, "step " + step);
+        }
+    }
+
     @Test
     void peakDecayShrinksEachRestart() {
         CosineWarmRestarts s = CosineWarmRestarts.iterations(4, 1, 0.1, 1.1).withPeakDecay(0.5);
