@@ -16,7 +16,10 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -35,6 +38,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -68,9 +72,10 @@ import static org.junit.jupiter.api.Assertions.*;
  *       (after it) both vanish against √v.</li>
  * </ul>
  * The networks cover what the single-step integration tests do not: truncated BPTT (one optimizer step per segment,
- * 3 per fit), LSTM, Bidirectional and SimpleRnn layers, convolution with BatchNormalization under per-layer gradient
- * clipping, an embedding (rows without gradient), a learning-rate schedule with a second updater block that decays
- * its biases too, and a ComputationGraph. A step missed or made twice, decay skipped on a later step or applied to the
+ * 3 per fit), LSTM, Bidirectional and SimpleRnn layers, DL4J's SelfAttentionLayer (a SameDiff layer inside a
+ * MultiLayerNetwork, whose weights reach the regularization hook too), convolution with BatchNormalization under
+ * per-layer gradient clipping, an embedding (rows without gradient), a learning-rate schedule with a second updater
+ * block that decays its biases too, and a ComputationGraph. A step missed or made twice, decay skipped on a later step or applied to the
  * wrong parameters, a bias correction t out of step with DL4J's iteration count, or a schedule read at the wrong
  * iteration all show as differences far above the tolerance, 1e-10 of a parameter's movement in float64 and 2e-5 in
  * float32 (λ changed by 0.1% on the reference gives 2e-4).
@@ -113,6 +118,14 @@ class Dl4jEquivalenceTest {
                 .layer(new Bidirectional(Bidirectional.Mode.ADD,
                         new LSTM.Builder().nIn(4).nOut(3).activation(Activation.TANH).build()))
                 .layer(rnnOut()))),
+        /** LSTM, then DL4J's SelfAttentionLayer (a SameDiff layer inside a MultiLayerNetwork), pooled, output. */
+        ATTENTION(1, s -> mln(s.builder().list()
+                .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
+                .layer(new SelfAttentionLayer.Builder().nIn(4).nOut(4).nHeads(2).projectInput(true).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nIn(4).nOut(2).build())
+                .setInputType(InputType.recurrent(3, 12)))),
         /** Convolution, BatchNormalization, max pooling, dense, output; gradients clipped per layer (L2 norm). */
         CNN_CLIPPED(1, s -> mln(s.builder()
                 .gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(0.5)
@@ -186,13 +199,20 @@ class Dl4jEquivalenceTest {
         int batch = 5;
         switch (net) {
             case RECURRENT_TBPTT:
-            case BIDIRECTIONAL: {
+            case BIDIRECTIONAL:
+            case ATTENTION: {
                 int length = 12;
                 INDArray x = Support.matrix(rnd, batch * length, 3, DataType.DOUBLE)
                         .reshape('c', batch, length, 3).permute(0, 2, 1).dup('c');
                 INDArray y = Nd4j.zeros(DataType.DOUBLE, batch, 2, length);
                 for (int b = 0; b < batch; b++)
                     for (int t = 0; t < length; t++) y.putScalar(new int[]{b, x.getDouble(b, 0, t) > 0 ? 1 : 0, t}, 1.0);
+                if (net == Net.ATTENTION) {   // one label per sequence: the sign of its first input's mean
+                    y = Nd4j.zeros(DataType.DOUBLE, batch, 2);
+                    for (int b = 0; b < batch; b++)
+                        y.putScalar(b, x.get(NDArrayIndex.point(b), NDArrayIndex.point(0)).meanNumber().doubleValue() > 0
+                                ? 1 : 0, 1.0);
+                }
                 ((MultiLayerNetwork) model).fit(new DataSet(x, y));
                 return;
             }
