@@ -22,8 +22,10 @@ import static org.junit.jupiter.api.Assertions.*;
 /** NaN/Inf gradients, float32 decay precision, half precision, the int iteration limit, threads. */
 class FaultsTest {
 
+    /** In float64: libnd4j's isFinite counts a HALF NaN as finite (see DecayLedger.firstNonFiniteByOps). */
     static boolean finite(INDArray a) {
-        return org.nd4j.linalg.indexing.BooleanIndexing.and(a, org.nd4j.linalg.indexing.conditions.Conditions.isFinite());
+        return org.nd4j.linalg.indexing.BooleanIndexing.and(a.castTo(DataType.DOUBLE),
+                org.nd4j.linalg.indexing.conditions.Conditions.isFinite());
     }
 
     private static DataSet poisoned(double bad) {
@@ -65,6 +67,31 @@ class FaultsTest {
         assertThrows(NonFiniteGradientException.class, () -> net.fit(poisoned(Double.NaN)));
         Exact.assertSameValues(params, net.params(), "parameters");
         Exact.assertSameValues(state, net.getUpdater().getStateViewArray(), "updater state");
+    }
+
+    /**
+     * A 16-bit network's check runs on libnd4j ops, as every network's does on CUDA. libnd4j's MatchCondition does not
+     * see NaN in HALF, so a NaN step once went through there; both policies now hold.
+     */
+    @Test
+    void nonFiniteGradientIsCaughtInHalfNetworks() {
+        for (NonFiniteGradients policy : NonFiniteGradients.values()) {
+            AdamW adamw = AdamW.builder().learningRate(1e-2).weightDecay(0.1).nonFiniteGradients(policy).build();
+            MultiLayerNetwork net = TestNets.mlp(TestNets.builder(adamw, true).dataType(DataType.HALF), false);
+            net.fit(half(TestNets.data(1, 8)));
+            INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
+            for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY}) {
+                DataSet d = half(poisoned(bad));
+                if (policy == NonFiniteGradients.FAIL) assertThrows(NonFiniteGradientException.class, () -> net.fit(d));
+                else net.fit(d);
+                Exact.assertSameValues(params, net.params(), policy + ", " + bad + ": parameters");
+                Exact.assertSameValues(state, net.getUpdater().getStateViewArray(), policy + ", " + bad + ": state");
+            }
+        }
+    }
+
+    private static DataSet half(DataSet d) {
+        return new DataSet(d.getFeatures().castTo(DataType.HALF), d.getLabels().castTo(DataType.HALF));
     }
 
     @Test
