@@ -1,5 +1,6 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.kernel.FirstNonFiniteCases;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,25 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * scan runs instead ({@code FiniteScanTest}). The expected index is where the test put the first bad value.
  */
 class NonFiniteByOpsTest {
-    static final double[] BAD = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-
     @Test
     void findsTheFirstNonFiniteElementInEveryType() {
         Random rnd = new Random(11);
         for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE, DataType.HALF, DataType.BFLOAT16}) {
             for (long n : new long[]{1, 2, 7, 1001, 100_003}) {
                 INDArray a = Nd4j.rand(DataType.FLOAT, n).subi(0.5).muli(100).castTo(dt);
-                assertEquals(-1, DecayLedger.firstNonFiniteByOps(a), dt + " n=" + n + " all finite");
-                for (int rep = 0; rep < 4; rep++) {
-                    long i = rep == 0 ? 0 : rep == 1 ? n - 1 : (long) (rnd.nextDouble() * n);
-                    long j = Math.min(n - 1, i + 1 + (long) (rnd.nextDouble() * n / 2));
-                    a.putScalar(j, BAD[rep % 3]);          // a later one too: the first must win
-                    a.putScalar(i, BAD[(rep + 1) % 3]);
-                    assertEquals(i, DecayLedger.firstNonFiniteByOps(a), dt + " n=" + n + " bad at " + i + " and " + j);
-                    a.putScalar(i, 1.0);
-                    a.putScalar(j, 1.0);
-                }
-                assertEquals(-1, DecayLedger.firstNonFiniteByOps(a), dt + " n=" + n + " finite again");
+                FirstNonFiniteCases.assertFindsTheFirst(a, DecayLedger::firstNonFiniteByOps, dt + " n=" + n, rnd);
             }
         }
     }

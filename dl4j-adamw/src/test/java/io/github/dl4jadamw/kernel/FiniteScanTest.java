@@ -12,8 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FiniteScanTest {
-    static final double[] BAD = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
-
     @Test
     void findsTheFirstNonFiniteElement() {
         Random rnd = new Random(7);
@@ -26,17 +24,7 @@ class FiniteScanTest {
                 whole.putScalar(5 + n, Double.POSITIVE_INFINITY);
                 INDArray a = whole.get(NDArrayIndex.interval(5, 5 + n));   // odd offset: float pairs straddle it
                 assertTrue(FiniteScan.supports(a));
-                assertEquals(-1, FiniteScan.firstNonFinite(a), dt + " n=" + n + " all finite");
-                for (int rep = 0; rep < 4; rep++) {
-                    long i = rep == 0 ? 0 : rep == 1 ? n - 1 : (long) (rnd.nextDouble() * n);
-                    long j = Math.min(n - 1, i + 1 + (long) (rnd.nextDouble() * n / 2));
-                    a.putScalar(j, BAD[rep % 3]);          // a later one too: the first must win
-                    a.putScalar(i, BAD[(rep + 1) % 3]);
-                    assertEquals(i, FiniteScan.firstNonFinite(a), dt + " n=" + n + " bad at " + i + " and " + j);
-                    a.putScalar(i, 1.0);
-                    a.putScalar(j, 1.0);
-                }
-                assertEquals(-1, FiniteScan.firstNonFinite(a));
+                FirstNonFiniteCases.assertFindsTheFirst(a, FiniteScan::firstNonFinite, dt + " n=" + n, rnd);
                 INDArray even = whole.get(NDArrayIndex.interval(6, 5 + n));   // even offset, one shorter
                 if (n > 1) {
                     even.putScalar(n - 2, Double.NEGATIVE_INFINITY);
