@@ -78,7 +78,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * block that decays its biases too, and a ComputationGraph. A step missed or made twice, decay skipped on a later step or applied to the
  * wrong parameters, a bias correction t out of step with DL4J's iteration count, or a schedule read at the wrong
  * iteration all show as differences far above the tolerance, 1e-10 of a parameter's movement in float64 and 2e-5 in
- * float32 (λ changed by 0.1% on the reference gives 2e-4).
+ * float32, plus 8 ulps of its largest value (λ changed by 0.1% on the reference gives 2e-4 of the movement).
  */
 @Timeout(120)
 class Dl4jEquivalenceTest {
@@ -253,7 +253,7 @@ class Dl4jEquivalenceTest {
         return new ExponentialSchedule(ScheduleType.ITERATION, 0.05, 0.8);
     }
 
-    /** Every network in float64 (tolerance 1e-10) and float32 (2e-5; observed up to 5.3e-6), ε tiny but normal. */
+    /** Every network in float64 and float32 (see {@link #assertSameTraining}), ε tiny but normal. */
     static Stream<Arguments> cases() {
         return Stream.of(DataType.DOUBLE, DataType.FLOAT)
                 .flatMap(t -> Arrays.stream(Net.values()).map(n -> Arguments.of(n, t)));
@@ -311,9 +311,14 @@ class Dl4jEquivalenceTest {
                 Exact.assertSameValues(e.get(k), a.get(k), k);
                 continue;
             }
-            double err = e.get(k).sub(a.get(k)).amaxNumber().doubleValue() / moved;
-            assertTrue(err < (type == DataType.DOUBLE ? 1e-10 : 2e-5),
-                    k + ": differs from DL4J's reference by " + err + " of its movement " + moved);
+            // a share of the movement, plus a few units in the last place of the values themselves: a parameter that
+            // barely moved (an output bias by 2e-4) differs from the reference by rounding alone, below one ulp
+            double diff = e.get(k).sub(a.get(k)).amaxNumber().doubleValue();
+            double scale = e.get(k).amaxNumber().doubleValue();
+            double ulp = type == DataType.DOUBLE ? Math.ulp(scale) : Math.ulp((float) scale);
+            double allowed = (type == DataType.DOUBLE ? 1e-10 : 2e-5) * moved + 8 * ulp;
+            assertTrue(diff <= allowed, k + ": differs from DL4J's reference by " + diff + " (" + diff / moved
+                    + " of its movement " + moved + "; allowed " + allowed + ")");
             compared++;
         }
         assertTrue(compared >= 3, "only " + compared + " parameters moved");
