@@ -15,6 +15,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -105,8 +106,23 @@ class KernelParityTest {
     /** Several layers' blocks in one flat buffer, mixed configurations, each block with its own kernel instances. */
     @Test
     void multiBlockMixedConfigs() {
+        check(mixedBlocks(), 3);
+    }
+
+    /**
+     * The same blocks in float32, both kernels against the reference in double (fed the float32 θ0 and gradients the
+     * kernels see), to float32 accuracy. The ND4J-op kernel's m is k·m, k − 1 = 6.4e-6 ({@link Nd4jOpKernel}).
+     */
+    @Test
+    void multiBlockMixedConfigsInFloat32() {
+        check(mixedBlocks(), 3, DataType.FLOAT, FLOAT_TOLERANCE);
+    }
+
+    static final double FLOAT_TOLERANCE = 1e-5;
+
+    static List<BlockSpec> mixedBlocks() {
         ISchedule exp = new ExponentialSchedule(ScheduleType.ITERATION, 1.0, 0.95);
-        List<BlockSpec> blocks = List.of(
+        return List.of(
                 new BlockSpec(1, config(false, DecayConvention.LR_COUPLED, null, 1e-2, 0.1), false, new int[]{0, 1}),
                 new BlockSpec(7, config(true, DecayConvention.LR_COUPLED, null, 1e-3, 0.0), false),
                 new BlockSpec(1001, config(false, DecayConvention.SCHEDULE_MULTIPLIER, exp, 2e-3, 0.05), true,
@@ -114,7 +130,6 @@ class KernelParityTest {
                 new BlockSpec(LONG, config(true, DecayConvention.LR_COUPLED, exp, 5e-3, 0.02), true,
                         new int[]{0, 30000}, new int[]{30000, 64}, new int[]{30100, LONG - 30100}),
                 new BlockSpec(12, config(false, DecayConvention.LR_COUPLED, null, 1e-2, 0.1), true, new int[]{1, 11}));
-        check(blocks, 3);
     }
 
     /**
@@ -194,13 +209,18 @@ class KernelParityTest {
     // ------------------------------------------------------------------------------------------------------------
 
     static void check(List<BlockSpec> blocks, long seed) {
-        Net cpu = new Net(blocks, new CpuKernel());
-        Net ops = new Net(blocks, new Nd4jOpKernel());
+        check(blocks, seed, DataType.DOUBLE, TOLERANCE);
+    }
+
+    static void check(List<BlockSpec> blocks, long seed, DataType type, double tolerance) {
+        boolean f32 = type == DataType.FLOAT;
+        Net cpu = new Net(blocks, new CpuKernel(), type);
+        Net ops = new Net(blocks, new Nd4jOpKernel(), type);
         Reference ref = new Reference(blocks);
         int total = ref.theta.length;
         Random rnd = new Random(seed);
         double[] theta0 = new double[total];
-        for (int i = 0; i < total; i++) theta0[i] = rnd.nextGaussian();
+        for (int i = 0; i < total; i++) theta0[i] = f32 ? (float) rnd.nextGaussian() : rnd.nextGaussian();
         cpu.params.assign(Nd4j.createFromArray(theta0).reshape(1, total));
         ops.params.assign(Nd4j.createFromArray(theta0).reshape(1, total));
         System.arraycopy(theta0, 0, ref.theta, 0, total);
@@ -210,20 +230,39 @@ class KernelParityTest {
             for (int i = 0; i < total; i++) {
                 double scale = Math.pow(10, -3 + (i % 5));           // magnitudes 1e-3 .. 10
                 g[i] = (i + it) % 11 == 0 ? 0 : scale * rnd.nextGaussian(); // and some zero gradients
+                if (f32) g[i] = (float) g[i];                        // the gradient the kernels see
             }
             cpu.step(g, it);
             ops.step(g, it);
             ref.step(g, it);
             String at = blocks + " step " + it + ": ";
-            worst = Math.max(worst, compare(at + "cpu u", ref.u, cpu.grads));
-            worst = Math.max(worst, compare(at + "nd4j u", ref.u, ops.grads));
-            worst = Math.max(worst, compare(at + "cpu θ", ref.theta, cpu.params));
-            worst = Math.max(worst, compare(at + "nd4j θ", ref.theta, ops.params));
-            worst = Math.max(worst, compare(at + "cpu state", ref.state, cpu.state));
-            worst = Math.max(worst, compare(at + "nd4j state", ref.state, ops.state));
-            worst = Math.max(worst, compare(at + "cpu vs nd4j state", cpu.state.toDoubleVector(), ops.state));
+            worst = Math.max(worst, compare(at + "cpu u", ref.u, cpu.grads, tolerance));
+            worst = Math.max(worst, compare(at + "nd4j u", ref.u, ops.grads, tolerance));
+            worst = Math.max(worst, compare(at + "cpu θ", ref.theta, cpu.params, tolerance));
+            worst = Math.max(worst, compare(at + "nd4j θ", ref.theta, ops.params, tolerance));
+            if (!f32) {   // whole state arrays; in float32 the ND4J-op kernel's m is k·m, compared per array below
+                worst = Math.max(worst, compare(at + "cpu state", ref.state, cpu.state, tolerance));
+                worst = Math.max(worst, compare(at + "nd4j state", ref.state, ops.state, tolerance));
+                worst = Math.max(worst, compare(at + "cpu vs nd4j state", cpu.state.toDoubleVector(), ops.state, tolerance));
+            }
+            // and each block's m, v (, v̂max) on its own: in the whole state array large m values would hide an error in v
+            for (int b = 0, off = 0; b < blocks.size(); b++) {
+                int n = blocks.get(b).length;
+                INDArray[][] kinds = {{cpu.m[b], ops.m[b]}, {cpu.v[b], ops.v[b]}, {cpu.vmax[b], ops.vmax[b]}};
+                // below float64 the ND4J-op kernel stores m as k·m, k = √((1−β2)/(1−fl(β2))) (Nd4jOpKernel's state note)
+                double b2 = blocks.get(b).config.getBeta2(), k = f32 ? Math.sqrt((1 - b2) / (1 - (double) (float) b2)) : 1;
+                for (int kind = 0; kind < kinds.length && kinds[kind][0] != null; kind++, off += n) {
+                    double[] e = Arrays.copyOfRange(ref.state, off, off + n);
+                    String what = at + "block " + b + " " + (kind == 0 ? "m" : kind == 1 ? "v" : "vmax");
+                    worst = Math.max(worst, compare("cpu " + what, e, kinds[kind][0], tolerance));
+                    double scale = kind == 0 ? k : 1;
+                    double[] eOps = Arrays.stream(e).map(x -> x * scale).toArray();
+                    worst = Math.max(worst, compare("nd4j " + what, eOps, kinds[kind][1], tolerance));
+                }
+            }
         }
-        System.out.printf("kernel parity %s: worst relative difference %.2e over %d steps%n", blocks, worst, STEPS);
+        System.out.printf("kernel parity %s %s: worst relative difference %.2e over %d steps%n", type, blocks, worst,
+                STEPS);
     }
 
     /** max|a − e| / max|e| over the array (absolute when e is all zero); asserts it is within the tolerance. */
@@ -254,13 +293,13 @@ class KernelParityTest {
         final Segments[] segments;
         final StepScalars scalars = new StepScalars();
 
-        Net(List<BlockSpec> specs, AdamWKernel first) {
+        Net(List<BlockSpec> specs, AdamWKernel first, DataType type) {
             this.specs = specs;
             int total = specs.stream().mapToInt(b -> b.length).sum();
             int stateTotal = specs.stream().mapToInt(b -> b.length * (b.config.isAmsgrad() ? 3 : 2)).sum();
-            params = Nd4j.zeros(DataType.DOUBLE, 1, total);
-            grads = Nd4j.zeros(DataType.DOUBLE, 1, total);
-            state = Nd4j.zeros(DataType.DOUBLE, 1, stateTotal);
+            params = Nd4j.zeros(type, 1, total);
+            grads = Nd4j.zeros(type, 1, total);
+            state = Nd4j.zeros(type, 1, stateTotal);
             int k = specs.size();
             kernels = new AdamWKernel[k];
             gradViews = new INDArray[k];
