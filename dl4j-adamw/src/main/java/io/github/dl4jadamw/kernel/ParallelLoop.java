@@ -139,8 +139,14 @@ final class ParallelLoop {
         }
     }
 
+    /**
+     * Waits for the workers' chunks: spins briefly, then parks. An interrupted caller still waits (its chunks' memory is
+     * in use), parked rather than spinning, since park returns at once while the interrupt flag is set; the flag is
+     * set again on return.
+     */
     private void awaitDone(long n) {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
+        boolean interrupted = false;
         while (done.get() != n) {
             if (System.nanoTime() < spinUntil) {
                 Thread.onSpinWait();
@@ -148,8 +154,10 @@ final class ParallelLoop {
                 callerParked = true;
                 if (done.get() != n) LockSupport.park(this);
                 callerParked = false;
+                interrupted |= Thread.interrupted();
             }
         }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private final class Worker extends Thread {

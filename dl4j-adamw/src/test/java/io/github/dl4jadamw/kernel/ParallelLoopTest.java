@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -13,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ParallelLoopTest {
 
@@ -84,6 +87,44 @@ class ParallelLoopTest {
         Coverage c = new Coverage((int) n);
         ParallelLoop.shared().run(n, c);
         assertNull(c.check(1));
+    }
+
+    /**
+     * An interrupted caller waits for a slow worker parked, not spinning (park returns at once while the interrupt flag
+     * is set), and keeps its interrupt flag. Measured as the caller's CPU time while a worker sleeps 300 ms, read by
+     * that worker: spinning would burn about all of it. The caller's own chunks hold on until a worker has one.
+     */
+    @Test
+    void anInterruptedCallerWaitsParkedAndStaysInterrupted() {
+        assumeTrue(ParallelLoop.threads() > 1, "one thread: the loop runs inline");
+        long n = 4 * ParallelLoop.MIN_PARALLEL;
+        Thread caller = Thread.currentThread();
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        AtomicBoolean workerStarted = new AtomicBoolean();
+        AtomicReference<Long> callerCpuWhileWaiting = new AtomicReference<>();
+        Coverage c = new Coverage((int) n);
+        ParallelLoop.Body body = (from, to) -> {
+            c.run(from, to);
+            if (Thread.currentThread() == caller) {
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!workerStarted.get() && System.nanoTime() < deadline) Thread.onSpinWait();
+            } else if (workerStarted.compareAndSet(false, true)) {
+                long before = mx.getThreadCpuTime(caller.getId());
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                callerCpuWhileWaiting.set((mx.getThreadCpuTime(caller.getId()) - before) / 1_000_000);
+            }
+        };
+        caller.interrupt();
+        ParallelLoop.shared().run(n, body);
+        assertTrue(Thread.interrupted(), "the caller's interrupt flag is kept (and cleared here)");
+        assertNull(c.check(1));
+        assertTrue(workerStarted.get(), "no worker took a chunk: nothing was waited for");
+        long cpuMillis = callerCpuWhileWaiting.get();
+        assertTrue(cpuMillis < 150, "the caller used " + cpuMillis + " ms of CPU while a worker slept 300 ms");
     }
 
     /** Nested use from inside a body runs inline instead of corrupting the loop in progress. */
