@@ -311,14 +311,7 @@ class Dl4jEquivalenceTest {
                 Exact.assertSameValues(e.get(k), a.get(k), k);
                 continue;
             }
-            // a share of the movement, plus a few units in the last place of the values themselves: a parameter that
-            // barely moved (an output bias by 2e-4) differs from the reference by rounding alone, below one ulp
-            double diff = e.get(k).sub(a.get(k)).amaxNumber().doubleValue();
-            double scale = e.get(k).amaxNumber().doubleValue();
-            double ulp = type == DataType.DOUBLE ? Math.ulp(scale) : Math.ulp((float) scale);
-            double allowed = (type == DataType.DOUBLE ? 1e-10 : 2e-5) * moved + 8 * ulp;
-            assertTrue(diff <= allowed, k + ": differs from DL4J's reference by " + diff + " (" + diff / moved
-                    + " of its movement " + moved + "; allowed " + allowed + ")");
+            Support.assertFollowsReference(k, e.get(k), a.get(k), moved, type);
             compared++;
         }
         assertTrue(compared >= 3, "only " + compared + " parameters moved");

@@ -74,6 +74,20 @@ final class Support {
                 + ", observed/expected = " + ratio);
     }
 
+    /**
+     * {@code actual} trained as the independent reference {@code expected} did, for a parameter that moved by
+     * {@code moved} (max-abs) over training: within 1e-10 of that movement in float64 and 2e-5 in float32, plus 8 ulps
+     * of its values, since a parameter that barely moved (an output bias by 2e-4) differs from the reference by
+     * rounding alone, below one ulp. A 0.1% change of λ on the reference shows as about 2e-4 of the movement.
+     */
+    static void assertFollowsReference(String key, INDArray expected, INDArray actual, double moved, DataType type) {
+        double diff = expected.sub(actual).amaxNumber().doubleValue(), scale = expected.amaxNumber().doubleValue();
+        double ulp = type == DataType.DOUBLE ? Math.ulp(scale) : Math.ulp((float) scale);
+        double allowed = (type == DataType.DOUBLE ? 1e-10 : 2e-5) * moved + 8 * ulp;
+        assertTrue(diff <= allowed, key + ": differs from the reference by " + diff + " (" + diff / moved
+                + " of its movement " + moved + "; allowed " + allowed + ")");
+    }
+
     static void assertNotDecayed(String key, INDArray diff) {
         assertEquals(0.0, diff.amaxNumber().doubleValue(), 0.0, key + " must not be decayed");
     }
