@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -74,7 +75,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * The networks cover what the single-step integration tests do not: truncated BPTT (one optimizer step per segment,
  * 3 per fit), LSTM, Bidirectional and SimpleRnn layers, DL4J's SelfAttentionLayer (a SameDiff layer inside a
  * MultiLayerNetwork, whose weights reach the regularization hook too), convolution with BatchNormalization under
- * per-layer gradient clipping, an embedding (rows without gradient), a learning-rate schedule with a second updater
+ * per-layer gradient clipping and again without DL4J's workspaces, an embedding (rows without gradient), a learning-rate schedule with a second updater
  * block that decays its biases too, and a ComputationGraph. A step missed or made twice, decay skipped on a later step or applied to the
  * wrong parameters, a bias correction t out of step with DL4J's iteration count, or a schedule read at the wrong
  * iteration all show as differences far above the tolerance, 1e-10 of a parameter's movement in float64 and 2e-5 in
@@ -133,6 +134,16 @@ class Dl4jEquivalenceTest {
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
                 .layer(new BatchNormalization.Builder().build())
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nOut(3).build())
+                .setInputType(InputType.convolutional(8, 8, 1)))),
+        /** The CNN without DL4J's workspaces (WorkspaceMode.NONE: every array of the step freshly allocated). */
+        CNN_NO_WORKSPACES(1, s -> mln(s.builder()
+                .trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE)
+                .list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
+                .layer(new BatchNormalization.Builder().build())
                 .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
                         .nOut(3).build())
@@ -216,7 +227,8 @@ class Dl4jEquivalenceTest {
                 ((MultiLayerNetwork) model).fit(new DataSet(x, y));
                 return;
             }
-            case CNN_CLIPPED: {
+            case CNN_CLIPPED:
+            case CNN_NO_WORKSPACES: {
                 INDArray x = Support.matrix(rnd, batch, 64, DataType.DOUBLE).reshape('c', batch, 1, 8, 8);
                 ((MultiLayerNetwork) model).fit(new DataSet(x, Support.oneHot(k, batch, 3, DataType.DOUBLE)));
                 return;
