@@ -20,15 +20,17 @@ import java.util.List;
 
 /**
  * Per-thread hand-over of parameter views from {@link DecoupledWeightDecay} to the updater of the same block, and the
- * per-thread memory of which network gradient was already checked for NaN/Inf this step. DL4J runs, in one thread and for one block at a time: BEFORE_UPDATER regularizations for each parameter
- * of the block, then the block's updater. Entries are keyed by their position in the network's flattened gradient
- * buffer, which is how the updater (given only its gradient block) finds the parameters that lie inside it.
+ * per-thread memory of which network gradient was already checked for NaN/Inf this step. DL4J runs, in one thread and
+ * for one block at a time: BEFORE_UPDATER regularizations for each parameter of the block, then the block's updater.
+ * Entries are keyed by their position in the network's flattened gradient buffer, which is how the updater (given only
+ * its gradient block) finds the parameters that lie inside it.
  *
- * <p>Allocation-free in steady state: entries are pooled and reused.
+ * <p>Allocation-free in steady state: entries are pooled and reused, and the NaN/Inf check scans the gradient buffer
+ * itself on nd4j-native FLOAT/DOUBLE.
  *
  * <p>Nothing here keeps a network's memory reachable once the network is discarded, though the ledger lives as long
- * as its thread: an entry drops its parameter view and gradient buffer when its block has stepped ({@link
- * Segments#release}), and the once-per-step check holds its gradient buffer weakly.
+ * as its thread: only a decayed entry holds its parameter view, and drops it when its block has stepped ({@link
+ * Segments#release}); the gradient buffer the entries lie in and the one last checked are held weakly.
  */
 final class DecayLedger {
     private static final Logger LOG = LoggerFactory.getLogger(DecayLedger.class);
@@ -38,9 +40,8 @@ final class DecayLedger {
         return LEDGER.get();
     }
 
-    /** One marked parameter: where its gradient sits, its parameter view, and whether to decay it. */
+    /** One marked parameter: where its gradient sits, its parameter view (if decayed), and whether to decay it. */
     static final class Entry {
-        DataBuffer gradBuffer;
         long gradOffset;
         long length;
         INDArray param;
@@ -49,15 +50,16 @@ final class DecayLedger {
         /** Offset relative to the consuming block's gradient (set by {@link #take}). */
         long blockOffset;
 
-        /** Drops the references into the network's memory once the entry is done with. */
+        /** Drops the reference into the network's memory once the entry is done with. */
         void release() {
             param = null;
-            gradBuffer = null;
         }
     }
 
     private final List<Entry> pool = new ArrayList<>();
     private int size;
+    /** The gradient buffer the entries [0, size) lie in (one network's); weak, so it keeps no network alive. */
+    private WeakReference<DataBuffer> entriesRoot = new WeakReference<>(null);
     private final Segments segments = new Segments();
 
     void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch) {
@@ -68,9 +70,12 @@ final class DecayLedger {
                     + " differs from its gradient length " + gradView.length());
         if (decay && !sameMemoryOrder(param, gradView))
             param = param.dup(gradView.ordering());   // θ before this step's update: a copy is the same values
+        if (buf != entriesRoot.get()) {   // entries of another buffer are that network's leftovers after an exception
+            clear();
+            entriesRoot = new WeakReference<>(buf);
+        }
         for (int i = 0; i < size; i++) {
             Entry e = pool.get(i);
-            if (e.gradBuffer != buf) continue;
             if (e.iteration != iteration || e.epoch != epoch) {
                 if (!e.decay) {          // an exclusion no AdamW block took: it asked for nothing
                     removeAt(i--);
@@ -81,16 +86,14 @@ final class DecayLedger {
             }
             if (e.gradOffset == off) {   // the same parameter marked again (DL4J duplicates global regularizations)
                 e.decay &= decay;        // an explicit exclusion wins
+                if (!e.decay) e.release();
                 return;
             }
         }
-        // Entries from another network's buffer are that network's leftovers after an exception: not ours.
-        dropOtherBuffers(buf);
         Entry e = obtain();
-        e.gradBuffer = buf;
         e.gradOffset = off;
         e.length = gradView.length();
-        e.param = param;
+        e.param = decay ? param : null;   // an exclusion needs no parameter
         e.decay = decay;
         e.iteration = iteration;
         e.epoch = epoch;
@@ -116,37 +119,28 @@ final class DecayLedger {
      * updater takes the global marker off with {@code DecoupledWeightDecay.excluded()}.
      */
     Segments take(INDArray blockGradient) {
-        DataBuffer buf = Buffers.root(blockGradient);
-        long start = blockGradient.offset(), end = start + blockGradient.length();
         segments.clear();
-        int kept = 0;
+        if (Buffers.root(blockGradient) != entriesRoot.get())
+            return segments;   // nothing marked in this buffer; another buffer's entries wait for the next mark
+        long start = blockGradient.offset(), end = start + blockGradient.length();
         for (int i = 0; i < size; i++) {
             Entry e = pool.get(i);
-            if (e.gradBuffer == buf && e.gradOffset >= start && e.gradOffset + e.length <= end) {
+            if (e.gradOffset >= start && e.gradOffset + e.length <= end) {
                 e.blockOffset = e.gradOffset - start;
                 segments.marked++;
                 if (e.decay) segments.add(e);
-                else e.release();
-            } else if (e.gradBuffer == buf) {
-                if (!e.decay) {          // an exclusion on an earlier, non-AdamW block: it asked for nothing
-                    e.release();
-                    continue;
-                }
+            } else if (e.decay) {        // left by an earlier block whose updater was not AdamW
                 clear();
                 throw notConsumed(e);
-            } else {
-                swap(i, kept++); // another buffer: leave it (dropped by the next mark on this thread)
-            }
+            }                            // else an exclusion on an earlier, non-AdamW block: it asked for nothing
         }
-        size = kept;
+        size = 0;   // every entry lay in this block or before it; the decayed ones are released after the step
         segments.sort();
         return segments;
     }
 
     // ---- once-per-step gradient check (see NonFiniteGradients) ----
     private WeakReference<DataBuffer> checkedRoot = new WeakReference<>(null);
-    // the whole flattened gradient of checkedRoot as one flat array; weak too, so made again after a GC cleared it
-    private WeakReference<INDArray> checkedAll = new WeakReference<>(null);
     private int checkedIteration, checkedEpoch;
     private long checkedBlockOffset;   // offset of the last block that used this check
     private boolean skipStep;
@@ -168,19 +162,14 @@ final class DecayLedger {
             return skipStep;
         }
         checkedBlockOffset = blockOffset;
-        INDArray all = checkedAll.get();
-        if (all == null || Buffers.root(all) != root || all.dataType() != blockGradient.dataType()) {
-            all = Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', blockGradient.dataType());
-            checkedAll = new WeakReference<>(all);
-        }
         if (root != checkedRoot.get()) checkedRoot = new WeakReference<>(root);
         checkedIteration = iteration;
         checkedEpoch = epoch;
         skipStep = false;
-        long first = firstNonFinite(all);
+        long first = firstNonFinite(root, blockGradient.dataType());
         if (first < 0) return false;
         String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first
-                + " of the network's flattened gradient, value " + all.getDouble(first) + ")";
+                + " of the network's flattened gradient, value " + root.getDouble(first) + ")";
         if (policy == NonFiniteGradients.FAIL) {
             checkedRoot = new WeakReference<>(null);
             clear();
@@ -194,20 +183,23 @@ final class DecayLedger {
     }
 
     /**
-     * Index of the first NaN/±Inf, or −1: a Java pass on nd4j-native FLOAT/DOUBLE ({@link FiniteScan}: allocation-free,
-     * at memory speed), libnd4j's MatchCondition elsewhere (CUDA, 16-bit types).
+     * Index of the first NaN/±Inf among the whole root buffer's values, or −1: a Java pass on nd4j-native FLOAT/DOUBLE
+     * ({@link FiniteScan}: over the buffer itself, allocation-free, at memory speed), libnd4j ops elsewhere (CUDA,
+     * 16-bit types) on an array over the buffer made for the call.
      */
-    private static long firstNonFinite(INDArray all) {
-        return FiniteScan.supports(all) ? FiniteScan.firstNonFinite(all) : firstNonFiniteByOps(all);
+    private static long firstNonFinite(DataBuffer root, DataType type) {
+        if (FiniteScan.supports(type)) return FiniteScan.firstNonFinite(root, 0, root.length(), type);
+        return firstNonFiniteByOps(Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', type));
     }
 
     /**
      * The same with libnd4j ops only: what CUDA and 16-bit networks run. The verdict comes from MatchCondition's count;
-     * the index from halving the range with the same count (2n values read in all, only on a bad step), not from
+     * the index from halving the range with the same count (2n more values read, only on a bad step), not from
      * libnd4j's FirstIndex ({@code BooleanIndexing.firstIndex}), which in 1.0.0-M2.1 returns −1 for a match in the
      * first part of a large array (measured on nd4j-native: a NaN at index 0 or 5 of 10,000 values is "not found"),
-     * and relying on it once let such a step through as finite. 16-bit values are checked as float32 copies:
-     * MatchCondition does not see NaN in HALF (it counts a HALF NaN as finite), which let NaN through too.
+     * and relying on it once let such a step through as finite. 16-bit values are checked on a float32 copy, made every
+     * step: MatchCondition misses some HALF NaN bit patterns (0x7E00, what {@code putScalar(NaN)} writes; 0x7FFF is
+     * seen).
      */
     static long firstNonFiniteByOps(INDArray all) {
         if (all.dataType() == DataType.HALF || all.dataType() == DataType.BFLOAT16) all = all.castTo(DataType.FLOAT);
@@ -235,15 +227,6 @@ final class DecayLedger {
                 + e.gradOffset + " of the network's gradient, iteration " + e.iteration + ") whose updater is not "
                 + "AdamW/AdamWR, so the decay it asks for would not happen. Give that layer an AdamW updater, or "
                 + "remove the marker from it (DecoupledWeightDecay.excluded() on the layer).");
-    }
-
-    private void dropOtherBuffers(DataBuffer buf) {
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            if (pool.get(i).gradBuffer == buf) swap(i, kept++);
-            else pool.get(i).release();
-        }
-        size = kept;
     }
 
     private void removeAt(int i) {

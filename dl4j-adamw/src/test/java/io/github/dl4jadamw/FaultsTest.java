@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** NaN/Inf gradients, float32 decay precision, half precision, the int iteration limit, threads. */
 class FaultsTest {
 
-    /** In float64: libnd4j's isFinite counts a HALF NaN as finite (see DecayLedger.firstNonFiniteByOps). */
+    /** In float64: libnd4j's isFinite misses some HALF NaN bit patterns (see DecayLedger.firstNonFiniteByOps). */
     static boolean finite(INDArray a) {
         return org.nd4j.linalg.indexing.BooleanIndexing.and(a.castTo(DataType.DOUBLE),
                 org.nd4j.linalg.indexing.conditions.Conditions.isFinite());
@@ -70,8 +70,8 @@ class FaultsTest {
     }
 
     /**
-     * A 16-bit network's check runs on libnd4j ops, as every network's does on CUDA. libnd4j's MatchCondition does not
-     * see NaN in HALF, so a NaN step once went through there; both policies now hold.
+     * A 16-bit network's check runs on libnd4j ops, as every network's does on CUDA (see NonFiniteByOpsTest for the two
+     * libnd4j bugs it works around); both policies hold there.
      */
     @Test
     void nonFiniteGradientIsCaughtInHalfNetworks() {

@@ -14,9 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The once-per-step NaN/Inf check as CUDA and 16-bit networks run it (libnd4j's MatchCondition, then
- * BooleanIndexing.firstIndex), which CI cannot reach through a network on nd4j-native FLOAT/DOUBLE, where the Java
- * scan runs instead ({@code FiniteScanTest}). The expected index is where the test put the first bad value.
+ * The once-per-step NaN/Inf check as CUDA and 16-bit networks run it, with libnd4j ops only
+ * ({@code DecayLedger.firstNonFiniteByOps}: MatchCondition counts; libnd4j's FirstIndex is not trusted). On nd4j-native
+ * FLOAT/DOUBLE networks run the Java scan instead ({@code FiniteScanTest}); here every type goes through the ops. The
+ * expected index is where the test put the first bad value.
  */
 class NonFiniteByOpsTest {
     @Test

@@ -1,8 +1,8 @@
 package io.github.dl4jadamw.kernel;
 
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.lang.ref.Reference;
 import java.nio.IntBuffer;
@@ -47,43 +47,54 @@ public final class FiniteScan implements ParallelLoop.Body {
 
     /** Whether {@link #firstNonFinite} can scan {@code a}: FLOAT or DOUBLE, contiguous, on nd4j-native. */
     public static boolean supports(INDArray a) {
-        return CpuKernel.supports(a.dataType()) && (a.length() <= 1 || a.elementWiseStride() == 1)
-                && Kernels.nativeCpuBackend();
+        return supports(a.dataType()) && (a.length() <= 1 || a.elementWiseStride() == 1);
+    }
+
+    /** Whether values of this type can be scanned here: FLOAT or DOUBLE on nd4j-native. */
+    public static boolean supports(DataType type) {
+        return CpuKernel.supports(type) && Kernels.nativeCpuBackend();
     }
 
     /** The index (in element order of {@code a}) of its first NaN or ±Inf, or −1 if every element is finite. */
     public static long firstNonFinite(INDArray a) {
-        return SCANS.get().scan(a);
+        if (!supports(a.dataType()) || (a.length() > 1 && a.elementWiseStride() != 1))
+            throw new IllegalArgumentException("FiniteScan needs a contiguous FLOAT or DOUBLE array on nd4j-native, got "
+                    + a.shapeInfoToString());
+        return firstNonFinite(Buffers.root(a), a.offset(), a.length(), a.dataType());
     }
 
-    private long scan(INDArray a) {
-        long n = a.length();
+    /**
+     * The index (from {@code offset}) of the first NaN or ±Inf among {@code length} values of {@code type} in a root
+     * buffer, or −1: no array is needed (the once-per-step check scans a network's whole gradient buffer this way).
+     */
+    public static long firstNonFinite(DataBuffer root, long offset, long length, DataType type) {
+        if (!supports(type))
+            throw new IllegalArgumentException("FiniteScan scans FLOAT or DOUBLE on nd4j-native, not " + type);
+        return SCANS.get().scan(root, offset, length, type);
+    }
+
+    private long scan(DataBuffer root, long offset, long n, DataType type) {
         if (n == 0) return -1;
-        if (!CpuKernel.supports(a.dataType()) || (n > 1 && a.elementWiseStride() != 1))
-            throw new IllegalArgumentException("FiniteScan needs a contiguous FLOAT or DOUBLE array, got "
-                    + a.shapeInfoToString());
-        if (OffHeapView.fits(a)) return scanView(a);
-        long piece = PIECE_BYTES / a.dataType().width();    // an even number of values: whole longs
-        for (long start = 0; start < n; start += piece) {   // beyond one view: views of pieces, made per call
-            long len = Math.min(piece, n - start);
-            long f = scanView(Nd4j.create(Buffers.root(a), new long[]{len}, new long[]{1}, a.offset() + start, 'c',
-                    a.dataType()));
+        // one view, kept between calls; beyond one view's bytes, pieces (an even number of values), viewed per call
+        long piece = n * type.width() <= OffHeapView.MAX_BYTES ? n : PIECE_BYTES / type.width();
+        for (long start = 0; start < n; start += piece) {
+            long f = scanView(root, offset + start, Math.min(piece, n - start), type);
             if (f >= 0) return start + f;
         }
         return -1;
     }
 
-    private long scanView(INDArray a) {
-        f32 = a.dataType() == DataType.FLOAT;
-        buffer = view.longs(a);
-        ints = f32 ? view.ints(a) : null;
+    private long scanView(DataBuffer root, long offset, long n, DataType type) {
+        f32 = type == DataType.FLOAT;
+        buffer = view.longs(root, offset, n, type);
+        ints = f32 ? view.ints(root, offset, n, type) : null;
         first.set(Long.MAX_VALUE);
         try {
-            ParallelLoop.shared().run(a.length(), this);
+            ParallelLoop.shared().run(n, this);
         } finally {
             buffer = null;
             ints = null;
-            Reference.reachabilityFence(a);   // the view holds a's memory only weakly
+            Reference.reachabilityFence(root);   // the view holds the buffer only weakly
         }
         long f = first.get();
         return f == Long.MAX_VALUE ? -1 : f;

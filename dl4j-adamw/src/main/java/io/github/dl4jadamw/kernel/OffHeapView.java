@@ -60,25 +60,39 @@ final class OffHeapView {
         return longs != null ? longs : (longs = bytes.asLongBuffer());
     }
 
+    /** The same for {@code length} values of {@code type} at {@code offset} (in values) of a root buffer. */
+    LongBuffer longs(DataBuffer root, long offset, long length, DataType type) {
+        bind(root, offset, length, type);
+        return longs != null ? longs : (longs = bytes.asLongBuffer());
+    }
+
     IntBuffer ints(INDArray a) {
         bind(a);
         return ints != null ? ints : (ints = bytes.asIntBuffer());
     }
 
+    IntBuffer ints(DataBuffer root, long offset, long length, DataType type) {
+        bind(root, offset, length, type);
+        return ints != null ? ints : (ints = bytes.asIntBuffer());
+    }
+
     private void bind(INDArray a) {
-        DataBuffer r = Buffers.root(a);
-        if (r == root.get() && a.offset() == offset && a.length() == length && a.dataType() == type
-                && (a.length() <= 1 || a.elementWiseStride() == 1))
-            return;
-        bytes = create(a);
+        if (a.length() > 1 && a.elementWiseStride() != 1)
+            throw new IllegalStateException("array view " + a.shapeInfoToString() + " is not contiguous");
+        bind(Buffers.root(a), a.offset(), a.length(), a.dataType());
+    }
+
+    private void bind(DataBuffer r, long offset, long length, DataType type) {
+        if (r == root.get() && offset == this.offset && length == this.length && type == this.type) return;
+        bytes = create(r, offset, length, type);
         floats = null;
         doubles = null;
         longs = null;
         ints = null;
         root = new WeakReference<>(r);
-        offset = a.offset();
-        length = a.length();
-        type = a.dataType();
+        this.offset = offset;
+        this.length = length;
+        this.type = type;
     }
 
     /**
@@ -97,17 +111,14 @@ final class OffHeapView {
         return a.length() * a.dataType().width() <= MAX_BYTES;
     }
 
-    static ByteBuffer create(INDArray a) {
-        if (a.length() > 1 && a.elementWiseStride() != 1)
-            throw new IllegalStateException("array view " + a.shapeInfoToString() + " is not contiguous");
-        if (a.length() == 0) return ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());   // may have no address
-        int width = a.dataType().width();
-        long bytes = a.length() * width;
+    private static ByteBuffer create(DataBuffer root, long offset, long length, DataType type) {
+        if (length == 0) return ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());   // may have no address
+        int width = type.width();
+        long bytes = length * width;
         if (bytes > MAX_BYTES)
-            throw new IllegalStateException("array of " + a.length() + " " + a.dataType() + " values (" + bytes
+            throw new IllegalStateException("array of " + length + " " + type + " values (" + bytes
                     + " bytes) exceeds one NIO view's 2^31−1 bytes");
-        DataBuffer root = Buffers.root(a);
-        ByteBuffer b = new At(root.address() + a.offset() * width, bytes).asByteBuffer().order(ByteOrder.nativeOrder());
+        ByteBuffer b = new At(root.address() + offset * width, bytes).asByteBuffer().order(ByteOrder.nativeOrder());
         if (b.order() != ByteOrder.LITTLE_ENDIAN)   // FiniteScan reads float32 pairs out of longs
             throw new IllegalStateException("the CPU kernel assumes a little-endian platform");
         return b;
@@ -115,8 +126,8 @@ final class OffHeapView {
 
     /**
      * A JavaCPP pointer to {@code bytes} bytes at an address, owning nothing: the caller keeps the array it points into
-     * reachable while the view is used. A subclass, to set JavaCPP's protected address
-     * directly rather than derive the pointer from ND4J's pointer object.
+     * reachable while the view is used. A subclass, to set JavaCPP's protected address directly rather than derive the
+     * pointer from ND4J's pointer object.
      */
     private static final class At extends BytePointer {
         At(long address, long bytes) {

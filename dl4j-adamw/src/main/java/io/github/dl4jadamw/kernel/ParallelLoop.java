@@ -180,12 +180,19 @@ final class ParallelLoop {
             }
         }
 
-        /** Spins a little for the next loop, then parks until unparked. */
+        /**
+         * Spins a little for the next loop, then parks until unparked. An interrupt means nothing to a pool worker; it
+         * is cleared, or park would return at once and the worker would spin.
+         */
         private void idle(int seen) {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (generation == seen) {
-                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
-                else LockSupport.park(ParallelLoop.this);
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(ParallelLoop.this);
+                    Thread.interrupted();
+                }
             }
         }
     }

@@ -114,10 +114,14 @@ class CosineWarmRestartsTest {
     void oneCosinePeriodWithWarmupIsTheTransformersSchedule() {
         int w = 30, total = 1000;
         CosineWarmRestarts s = CosineWarmRestarts.iterations(total, 1, 0, 1).withWarmup(w);
+        double peak = 3e-4;   // and as README writes it, through the updater: lr_t = α·η_t
+        io.github.dl4jadamw.AdamW adamwr = io.github.dl4jadamw.AdamWR.builder().learningRate(peak)
+                .restartsInIterations(total, 1).warmup(w).build();
         for (int step = 0; step < total; step++) {
             double expected = step < w ? (double) step / w
                     : 0.5 * (1 + Math.cos(Math.PI * (double) (step - w) / (total - w)));
             assertEquals(expected, s.valueAt(step, 0), 1e-15, "step " + step);
+            assertEquals(peak * expected, adamwr.getLearningRate(step, 0), 1e-15 * peak, "AdamWR, step " + step);
         }
     }
 
