@@ -72,14 +72,15 @@ import static org.junit.jupiter.api.Assertions.*;
  *       ε = 1e-300 (1e-30 in float32) on both, where DL4J's ε placement (inside the bias correction) and ours
  *       (after it) both vanish against √v.</li>
  * </ul>
- * The networks cover what the single-step integration tests do not: truncated BPTT (one optimizer step per segment,
- * 3 per fit), LSTM, Bidirectional and SimpleRnn layers, DL4J's SelfAttentionLayer (a SameDiff layer inside a
+ * The networks cover what the single-step integration tests do not: truncated BPTT (one optimizer step per segment, 3
+ * per fit), LSTM, Bidirectional and SimpleRnn layers, DL4J's SelfAttentionLayer (a SameDiff layer inside a
  * MultiLayerNetwork, whose weights reach the regularization hook too), convolution with BatchNormalization under
- * per-layer gradient clipping and again without DL4J's workspaces, an embedding (rows without gradient), a learning-rate schedule with a second updater
- * block that decays its biases too, and a ComputationGraph. A step missed or made twice, decay skipped on a later step or applied to the
- * wrong parameters, a bias correction t out of step with DL4J's iteration count, or a schedule read at the wrong
- * iteration all show as differences far above the tolerance, 1e-10 of a parameter's movement in float64 and 2e-5 in
- * float32, plus 8 ulps of its largest value (λ changed by 0.1% on the reference gives 2e-4 of the movement).
+ * per-layer gradient clipping and again without DL4J's workspaces, an embedding (rows without gradient), a
+ * learning-rate schedule with a second updater block that decays its biases too, and ComputationGraphs (one with
+ * truncated BPTT). A step missed or made twice, decay skipped on a later step or applied to the wrong parameters, a
+ * bias correction t out of step with DL4J's iteration count, or a schedule read at the wrong iteration all show as
+ * differences far above the tolerance, 1e-10 of a parameter's movement in float64 and 2e-5 in float32, plus 8 ulps of
+ * its largest value (λ changed by 0.1% on the reference gives 2e-4 of the movement).
  */
 @Timeout(120)
 class Dl4jEquivalenceTest {
@@ -164,6 +165,20 @@ class Dl4jEquivalenceTest {
                         .updater(s.second).regularizationBias(s.biases).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
                         .nIn(5).nOut(3).build()))),
+        /** A ComputationGraph with an LSTM, trained with truncated BPTT (its own code path): 3 steps per fit. */
+        GRAPH_TBPTT(3, s -> {
+            ComputationGraph g = new ComputationGraph(s.builder().graphBuilder()
+                    .addInputs("in")
+                    .addLayer("lstm", new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build(), "in")
+                    .addLayer("out", new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                            .activation(Activation.SOFTMAX).nIn(4).nOut(2).build(), "lstm")
+                    .setOutputs("out")
+                    .setInputTypes(InputType.recurrent(3, 12))
+                    .backpropType(BackpropType.TruncatedBPTT).tBPTTForwardLength(4).tBPTTBackwardLength(4)
+                    .build());
+            g.init();
+            return g;
+        }),
         /** A ComputationGraph: two inputs, a dense layer each, merged, output. */
         GRAPH(1, s -> {
             ComputationGraph g = new ComputationGraph(s.builder().graphBuilder()
@@ -211,7 +226,8 @@ class Dl4jEquivalenceTest {
         switch (net) {
             case RECURRENT_TBPTT:
             case BIDIRECTIONAL:
-            case ATTENTION: {
+            case ATTENTION:
+            case GRAPH_TBPTT: {
                 int length = 12;
                 INDArray x = Support.matrix(rnd, batch * length, 3, DataType.DOUBLE)
                         .reshape('c', batch, length, 3).permute(0, 2, 1).dup('c');
@@ -224,7 +240,8 @@ class Dl4jEquivalenceTest {
                         y.putScalar(b, x.get(NDArrayIndex.point(b), NDArrayIndex.point(0)).meanNumber().doubleValue() > 0
                                 ? 1 : 0, 1.0);
                 }
-                ((MultiLayerNetwork) model).fit(new DataSet(x, y));
+                if (model instanceof ComputationGraph) ((ComputationGraph) model).fit(new DataSet(x, y));
+                else ((MultiLayerNetwork) model).fit(new DataSet(x, y));
                 return;
             }
             case CNN_CLIPPED:
