@@ -40,6 +40,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.AMSGrad;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -70,7 +71,7 @@ import static org.junit.jupiter.api.Assertions.*;
  *   <li>AdamW (decay coupled to lr) is DL4J's {@code Adam} plus {@code WeightDecay(applyLR = true)}, with the
  *       copies DL4J adds to the layers' lists removed (see README, "DL4J's own weightDecay is applied twice"), and
  *       ε = 1e-300 (1e-30 in float32) on both, where DL4J's ε placement (inside the bias correction) and ours
- *       (after it) both vanish against √v.</li>
+ *       (after it) both vanish against √v; with AMSGrad on, DL4J's {@code AMSGrad} likewise.</li>
  * </ul>
  * The networks cover what the single-step integration tests do not: truncated BPTT (one optimizer step per segment, 3
  * per fit), LSTM, Bidirectional and SimpleRnn layers, DL4J's SelfAttentionLayer (a SameDiff layer inside a
@@ -306,19 +307,33 @@ class Dl4jEquivalenceTest {
         assertSameTraining(net, type, d, o);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("cases")
-    void adamWIsDl4jAdamWithOneWeightDecay(Net net, DataType type) {
-        AdamW.Builder adamw = AdamW.builder().epsilon(epsilon(type)).weightDecay(LAMBDA)
+    /** Every network and type, with AMSGrad off and on (against DL4J's {@code AMSGrad}, its own implementation). */
+    static Stream<Arguments> adamCases() {
+        return cases().flatMap(c -> Stream.of(false, true).map(ams -> Arguments.of(c.get()[0], c.get()[1], ams)));
+    }
+
+    @ParameterizedTest(name = "{0} {1} amsgrad={2}")
+    @MethodSource("adamCases")
+    void adamWIsDl4jAdamWithOneWeightDecay(Net net, DataType type, boolean amsgrad) {
+        AdamW.Builder adamw = AdamW.builder().epsilon(epsilon(type)).weightDecay(LAMBDA).amsgrad(amsgrad)
                 .decayConvention(DecayConvention.LR_COUPLED);
         AdamW ours = net.scheduled() ? adamw.learningRate(schedule()).build() : adamw.learningRate(LR).build();
-        AdamW second = AdamW.builder().epsilon(epsilon(type)).weightDecay(LAMBDA).learningRate(LR).build();
+        AdamW second = AdamW.builder().epsilon(epsilon(type)).weightDecay(LAMBDA).amsgrad(amsgrad).learningRate(LR)
+                .build();
         Model o = trained(net, new Setup(type, ours, second, DecoupledWeightDecay.onWeights(),
                 DecoupledWeightDecay.onBiases()));
 
-        Adam.Builder adam = Adam.builder().epsilon(epsilon(type));
-        Adam dl4j = net.scheduled() ? adam.learningRateSchedule(schedule()).build() : adam.learningRate(LR).build();
-        Adam dl4jSecond = Adam.builder().epsilon(epsilon(type)).learningRate(LR).build();
+        double eps = epsilon(type);
+        IUpdater dl4j, dl4jSecond;
+        if (amsgrad) {
+            AMSGrad.Builder ams = AMSGrad.builder().epsilon(eps);
+            dl4j = net.scheduled() ? ams.learningRateSchedule(schedule()).build() : ams.learningRate(LR).build();
+            dl4jSecond = AMSGrad.builder().epsilon(eps).learningRate(LR).build();
+        } else {
+            Adam.Builder adam = Adam.builder().epsilon(eps);
+            dl4j = net.scheduled() ? adam.learningRateSchedule(schedule()).build() : adam.learningRate(LR).build();
+            dl4jSecond = Adam.builder().epsilon(eps).learningRate(LR).build();
+        }
         Model d = net.build.apply(new Setup(type, dl4j, dl4jSecond, listOf(new WeightDecay(LAMBDA, true)),
                 listOf(new WeightDecay(LAMBDA, true))));
         assertTrue(removeDuplicateWeightDecay(d) > 0, "DL4J no longer duplicates WeightDecay: this test can be simplified");
