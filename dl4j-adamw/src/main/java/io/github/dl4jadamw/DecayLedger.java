@@ -30,7 +30,9 @@ import java.util.List;
  *
  * <p>Nothing here keeps a network's memory reachable once the network is discarded, though the ledger lives as long
  * as its thread: only a decayed entry holds its parameter view, and drops it when its block has stepped ({@link
- * Segments#release}); the gradient buffer the entries lie in and the one last checked are held weakly.
+ * Segments#release}); the gradient buffer the entries lie in and the one last checked are held weakly. One exception:
+ * a decay mark no AdamW block consumed (a misconfiguration, reported at the thread's next mark) keeps its parameter
+ * view until then.
  */
 final class DecayLedger {
     private static final Logger LOG = LoggerFactory.getLogger(DecayLedger.class);

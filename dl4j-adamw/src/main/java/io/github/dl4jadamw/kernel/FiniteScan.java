@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.lang.ref.Reference;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,8 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * absolute gets, not bulk-copied into a {@code long[]} tile first: measured over whole arrays on one thread, 0.20
  * against 0.33 ns per float32 at 0.26M–1M values (in cache) and 0.31 against 0.52 at 16.7M (from memory).
  *
- * <p>The views are of the scanned array only ({@link OffHeapView}: one per thread, kept while the same array comes
- * back each step); an array beyond one view's 2^31−1 bytes is scanned in pieces.
+ * <p>The views are of the scanned values only ({@link OffHeapView}: per thread, kept while the same values come back
+ * each step); values beyond one view's 2^31−1 bytes are scanned in 1 GiB pieces, one view per piece, also kept.
  */
 public final class FiniteScan implements ParallelLoop.Body {
     private static final int TILE_F64 = CpuKernel.TILE_F64;   // longs per tile: the unit of the early exit
@@ -37,7 +38,7 @@ public final class FiniteScan implements ParallelLoop.Body {
     /** Bytes per piece of an array too large for one view: 1 GiB, within {@link OffHeapView#MAX_BYTES}. */
     private static final long PIECE_BYTES = 1L << 30;
 
-    private final OffHeapView view = new OffHeapView();
+    private OffHeapView[] views = {new OffHeapView()};   // one per piece
     private final AtomicLong first = new AtomicLong();
     private LongBuffer buffer;
     private IntBuffer ints;   // float32 only: the odd value at the end of a chunk
@@ -55,7 +56,10 @@ public final class FiniteScan implements ParallelLoop.Body {
         return CpuKernel.supports(type) && Kernels.nativeCpuBackend();
     }
 
-    /** The index (in element order of {@code a}) of its first NaN or ±Inf, or −1 if every element is finite. */
+    /**
+     * The index (in memory order: element order for 'c' arrays and vectors) of the first NaN or ±Inf of a contiguous
+     * array, or −1 if every element is finite.
+     */
     public static long firstNonFinite(INDArray a) {
         if (!supports(a.dataType()) || (a.length() > 1 && a.elementWiseStride() != 1))
             throw new IllegalArgumentException("FiniteScan needs a contiguous FLOAT or DOUBLE array on nd4j-native, got "
@@ -70,21 +74,36 @@ public final class FiniteScan implements ParallelLoop.Body {
     public static long firstNonFinite(DataBuffer root, long offset, long length, DataType type) {
         if (!supports(type))
             throw new IllegalArgumentException("FiniteScan scans FLOAT or DOUBLE on nd4j-native, not " + type);
+        if (root.dataType() != type)
+            throw new IllegalArgumentException("buffer type " + root.dataType() + " differs from the type to scan, " + type);
+        if (offset < 0 || length < 0 || offset + length > root.length())
+            throw new IllegalArgumentException("values [" + offset + ", " + (offset + length) + ") are outside the "
+                    + root.length() + "-value buffer");   // the views are raw pointers: never read past the buffer
         return SCANS.get().scan(root, offset, length, type);
     }
 
     private long scan(DataBuffer root, long offset, long n, DataType type) {
         if (n == 0) return -1;
-        // one view, kept between calls; beyond one view's bytes, pieces (an even number of values), viewed per call
+        // one view; beyond one view's bytes, pieces of an even number of values, a view each (all kept between calls)
         long piece = n * type.width() <= OffHeapView.MAX_BYTES ? n : PIECE_BYTES / type.width();
-        for (long start = 0; start < n; start += piece) {
-            long f = scanView(root, offset + start, Math.min(piece, n - start), type);
+        for (int p = 0; (long) p * piece < n; p++) {
+            long start = p * piece;
+            long f = scanView(viewOf(p), root, offset + start, Math.min(piece, n - start), type);
             if (f >= 0) return start + f;
         }
         return -1;
     }
 
-    private long scanView(DataBuffer root, long offset, long n, DataType type) {
+    private OffHeapView viewOf(int piece) {
+        if (piece >= views.length) {
+            int had = views.length;
+            views = Arrays.copyOf(views, piece + 1);
+            for (int i = had; i <= piece; i++) views[i] = new OffHeapView();
+        }
+        return views[piece];
+    }
+
+    private long scanView(OffHeapView view, DataBuffer root, long offset, long n, DataType type) {
         f32 = type == DataType.FLOAT;
         buffer = view.longs(root, offset, n, type);
         ints = f32 ? view.ints(root, offset, n, type) : null;

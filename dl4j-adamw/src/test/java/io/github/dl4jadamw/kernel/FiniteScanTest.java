@@ -9,6 +9,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FiniteScanTest {
@@ -33,6 +34,18 @@ class FiniteScanTest {
                 }
             }
         }
+    }
+
+    /** The buffer entry point builds raw views: a range outside the buffer or a wrong type is refused, not read. */
+    @Test
+    void refusesARangeOutsideTheBuffer() {
+        INDArray a = Nd4j.rand(DataType.FLOAT, 100);
+        org.nd4j.linalg.api.buffer.DataBuffer root = Buffers.root(a);
+        assertEquals(-1, FiniteScan.firstNonFinite(root, 10, 90, DataType.FLOAT));
+        for (long[] bad : new long[][]{{-1, 10}, {0, 101}, {95, 6}, {0, -1}})
+            assertThrows(IllegalArgumentException.class,
+                    () -> FiniteScan.firstNonFinite(root, bad[0], bad[1], DataType.FLOAT), bad[0] + "+" + bad[1]);
+        assertThrows(IllegalArgumentException.class, () -> FiniteScan.firstNonFinite(root, 0, 50, DataType.DOUBLE));
     }
 
     @Test

@@ -133,6 +133,34 @@ class ParallelLoopTest {
         assertTrue(cpuMillis < 150, "the caller used " + cpuMillis + " ms of CPU while a worker slept 300 ms");
     }
 
+    /**
+     * An interrupted pool worker goes back to sleep between loops instead of spinning (park returns at once while the
+     * interrupt flag is set), and the pool still works. Measured as the workers' CPU time over 300 ms of idling.
+     */
+    @Test
+    void anInterruptedWorkerIdlesParked() throws InterruptedException {
+        assumeTrue(ParallelLoop.threads() > 1, "one thread: no workers");
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled(), "no per-thread CPU time here");
+        long n = 4 * ParallelLoop.MIN_PARALLEL;
+        ParallelLoop.shared().run(n, new Coverage((int) n));   // the workers exist
+        List<Thread> workers = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet())
+            if (t.getName().startsWith("adamw-kernel-")) workers.add(t);
+        assertTrue(!workers.isEmpty(), "no pool workers found");
+        for (Thread t : workers) t.interrupt();
+        Thread.sleep(50);   // past their spin before parking
+        long cpu0 = 0, cpu1 = 0;
+        for (Thread t : workers) cpu0 += mx.getThreadCpuTime(t.getId());
+        Thread.sleep(300);
+        for (Thread t : workers) cpu1 += mx.getThreadCpuTime(t.getId());
+        long cpuMillis = (cpu1 - cpu0) / 1_000_000;
+        assertTrue(cpuMillis < 100, workers.size() + " idle, interrupted workers used " + cpuMillis + " ms of CPU in 300 ms");
+        Coverage c = new Coverage((int) n);
+        ParallelLoop.shared().run(n, c);
+        assertNull(c.check(1));
+    }
+
     /** Nested use from inside a body runs inline instead of corrupting the loop in progress. */
     @Test
     void nestedLoopRunsInline() {
