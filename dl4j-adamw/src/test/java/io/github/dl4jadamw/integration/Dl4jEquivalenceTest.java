@@ -4,15 +4,14 @@ import io.github.dl4jadamw.AdamW;
 import io.github.dl4jadamw.DecayConvention;
 import io.github.dl4jadamw.Exact;
 import io.github.dl4jadamw.DecoupledWeightDecay;
+import io.github.dl4jadamw.DuplicateRegularizations;
 import io.github.dl4jadamw.SGDW;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -69,7 +68,7 @@ import static org.junit.jupiter.api.Assertions.*;
  *   <li>SGDW (no momentum, decay coupled to lr) is exactly DL4J's {@code Sgd} with {@code L2Regularization} (applied
  *       before the updater, never duplicated): θ ← θ − lr_t·(g + λ·θ);</li>
  *   <li>AdamW (decay coupled to lr) is DL4J's {@code Adam} plus {@code WeightDecay(applyLR = true)}, with the
- *       copies DL4J adds to the layers' lists removed (see README, "DL4J's own weightDecay is applied twice"), and
+ *       copies DL4J adds to the layers' lists removed (see {@link #removeDuplicateWeightDecay}), and
  *       ε = 1e-300 (1e-30 in float32) on both, where DL4J's ε placement (inside the bias correction) and ours
  *       (after it) both vanish against √v; with AMSGrad on, DL4J's {@code AMSGrad} likewise.</li>
  * </ul>
@@ -367,36 +366,14 @@ class Dl4jEquivalenceTest {
     }
 
     /**
-     * Leaves one WeightDecay in every regularization list of every layer configuration of {@code model} (DL4J reads
-     * the lists at each step); returns how many it removed. DL4J duplicates the ones it copies from the global
-     * builder (see README, "DL4J's own weightDecay is applied twice"), not those set on a layer.
+     * Removes the WeightDecay copies DL4J adds to the layers' lists (see README, "DL4J's own weightDecay is applied
+     * twice") with the project's {@link DuplicateRegularizations} (tested on its own in DuplicateRegularizationsTest),
+     * on the built network's configuration, whose lists DL4J reads at each step; returns how many it removed.
      */
     static int removeDuplicateWeightDecay(Model model) {
-        Layer[] layers = model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getLayers()
-                : ((ComputationGraph) model).getLayers();
-        int removed = 0;
-        for (Layer layer : layers) {
-            org.deeplearning4j.nn.conf.layers.Layer l = layer.conf().getLayer();
-            List<org.deeplearning4j.nn.conf.layers.Layer> confs = l instanceof Bidirectional
-                    ? List.of(((Bidirectional) l).getFwd(), ((Bidirectional) l).getBwd()) : List.of(l);
-            for (org.deeplearning4j.nn.conf.layers.Layer c : confs) {
-                if (!(c instanceof BaseLayer)) continue;
-                removed += keepOneWeightDecay(((BaseLayer) c).getRegularization());
-                removed += keepOneWeightDecay(((BaseLayer) c).getRegularizationBias());
-            }
-        }
-        return removed;
-    }
-
-    private static int keepOneWeightDecay(List<Regularization> list) {
-        int before = list.size();
-        boolean seen = false;
-        for (java.util.Iterator<Regularization> it = list.iterator(); it.hasNext(); ) {
-            if (!(it.next() instanceof WeightDecay)) continue;
-            if (seen) it.remove();
-            seen = true;
-        }
-        return before - list.size();
+        return model instanceof MultiLayerNetwork
+                ? DuplicateRegularizations.repair(((MultiLayerNetwork) model).getLayerWiseConfigurations())
+                : DuplicateRegularizations.repair(((ComputationGraph) model).getConfiguration());
     }
 
     private static List<Regularization> listOf(Regularization r) {

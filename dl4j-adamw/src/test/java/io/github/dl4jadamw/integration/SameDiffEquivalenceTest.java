@@ -8,13 +8,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -26,14 +23,14 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SameDiff training over several fits against SameDiff's own updaters and regularizations (independent of ours), as
+ * SameDiff training (the model of {@link SameDiffIntegrationTest}) over several fits against SameDiff's own updaters and regularizations (independent of ours), as
  * {@link Dl4jEquivalenceTest} does for networks: SGDW (no momentum, lr-coupled) = {@code Sgd} + {@code L2Regularization},
  * and AdamW (lr-coupled) = {@code Adam} + {@code WeightDecay(applyLR = true)} at a vanishing ε, with and without a
  * learning-rate schedule, in float64 and float32. SameDiff applies the TrainingConfig's list to every trainable
@@ -43,28 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SameDiffEquivalenceTest {
     static final double LR = 0.02, LAMBDA = 0.3;
     static final int FITS = 5;
-    static final String[] VARS = {"w1", "b1", "w2", "b2"};
-
-    /** x[-1,4] → tanh(x·w1 + b1) → ·w2 + b2 → softmax cross-entropy. */
-    static SameDiff model(DataType type, IUpdater updater, Regularization regularization) {
-        SameDiff sd = SameDiff.create();
-        SDVariable in = sd.placeHolder("in", type, -1, 4);
-        SDVariable label = sd.placeHolder("label", type, -1, 3);
-        Random rnd = new Random(5);
-        SDVariable w1 = sd.var("w1", Support.matrix(rnd, 4, 5, type).muli(0.3));
-        SDVariable b1 = sd.var("b1", Nd4j.linspace(type, 0.1, 0.05, 5));
-        SDVariable w2 = sd.var("w2", Support.matrix(rnd, 5, 3, type).muli(0.3));
-        SDVariable b2 = sd.var("b2", Nd4j.linspace(type, -0.1, 0.1, 3));
-        SDVariable logits = sd.math.tanh(in.mmul(w1).add(b1)).mmul(w2).add(b2);
-        sd.loss.softmaxCrossEntropy("loss", label, logits, null);
-        sd.setLossVariables("loss");
-        sd.setTrainingConfig(TrainingConfig.builder().updater(updater).regularization(regularization)
-                .dataSetFeatureMapping("in").dataSetLabelMapping("label").build());
-        return sd;
-    }
-
     static SameDiff trained(DataType type, IUpdater updater, Regularization regularization) {
-        SameDiff sd = model(type, updater, regularization);
+        SameDiff sd = SameDiffIntegrationTest.model(type, updater, List.of(regularization));
         for (int k = 0; k < FITS; k++) {
             DataSet d = Support.learnable(20 + k, 16, 4, 3);
             sd.fit(new DataSet(d.getFeatures().castTo(type), d.getLabels().castTo(type)));
@@ -107,10 +84,12 @@ class SameDiffEquivalenceTest {
     static void assertSameTraining(DataType type, SameDiff expected, SameDiff actual) {
         assertEquals(FITS, expected.getTrainingConfig().getIterationCount());
         assertEquals(FITS, actual.getTrainingConfig().getIterationCount());
-        SameDiff start = model(type, new Sgd(LR), new L2Regularization(0));
-        for (String v : VARS) {
-            INDArray e = expected.getVariable(v).getArr(), a = actual.getVariable(v).getArr();
-            double moved = e.sub(start.getVariable(v).getArr()).amaxNumber().doubleValue();
+        Map<String, INDArray> start = SameDiffIntegrationTest.vars(
+                SameDiffIntegrationTest.model(type, new Sgd(LR), List.of()));
+        Map<String, INDArray> exp = SameDiffIntegrationTest.vars(expected), act = SameDiffIntegrationTest.vars(actual);
+        for (String v : start.keySet()) {
+            INDArray e = exp.get(v), a = act.get(v);
+            double moved = e.sub(start.get(v)).amaxNumber().doubleValue();
             assertTrue(moved > 1e-4, v + " barely moved (" + moved + "): the comparison would be weak");
             Support.assertFollowsReference(v, e, a, moved, type);
         }

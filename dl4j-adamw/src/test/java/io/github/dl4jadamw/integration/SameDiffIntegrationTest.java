@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.LinkedHashMap;
@@ -38,7 +39,7 @@ class SameDiffIntegrationTest {
     static final double LR = 0.01, LAMBDA = 0.2;
 
     /** x[-1,4] → tanh(x·w1 + b1) → ·w2 + b2 → softmax cross-entropy against one-hot label[-1,3]. */
-    static SameDiff model(DataType type, AdamW updater, List<Regularization> regularization) {
+    static SameDiff model(DataType type, IUpdater updater, List<Regularization> regularization) {
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("in", type, -1, 4);
         SDVariable label = sd.placeHolder("label", type, -1, 3);

@@ -8,13 +8,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.io.File;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,17 +34,11 @@ class SameDiffResumeTest {
         }
     }
 
-    static Map<String, INDArray> vars(SameDiff sd) {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        for (String v : SameDiffEquivalenceTest.VARS) m.put(v, sd.getVariable(v).getArr().dup());
-        return m;
-    }
-
     private void resumesExactly(IUpdater updater, String name) {
-        SameDiff straight = SameDiffEquivalenceTest.model(DataType.DOUBLE, updater, new DecoupledWeightDecay(true));
+        SameDiff straight = SameDiffIntegrationTest.model(DataType.DOUBLE, updater, List.of(new DecoupledWeightDecay(true)));
         fit(straight, 0, 8);
 
-        SameDiff first = SameDiffEquivalenceTest.model(DataType.DOUBLE, updater, new DecoupledWeightDecay(true));
+        SameDiff first = SameDiffIntegrationTest.model(DataType.DOUBLE, updater, List.of(new DecoupledWeightDecay(true)));
         fit(first, 0, 4);
         File file = new File(dir, name + ".sd");
         first.save(file, true);
@@ -55,12 +47,12 @@ class SameDiffResumeTest {
         assertEquals(4, restored.getTrainingConfig().getIterationCount());
         fit(restored, 4, 8);
 
-        Support.assertSameValues(vars(straight), vars(restored));
+        Support.assertSameValues(SameDiffIntegrationTest.vars(straight), SameDiffIntegrationTest.vars(restored));
 
         // the state is what makes it exact: loaded without it, the same continuation ends elsewhere
         SameDiff stateless = SameDiff.load(file, false);
         fit(stateless, 4, 8);
-        double apart = vars(straight).get("w1").sub(vars(stateless).get("w1")).amaxNumber().doubleValue();
+        double apart = SameDiffIntegrationTest.vars(straight).get("w1").sub(SameDiffIntegrationTest.vars(stateless).get("w1")).amaxNumber().doubleValue();
         assertTrue(apart > 1e-6, "without the updater state w1 ends only " + apart + " away");
     }
 
