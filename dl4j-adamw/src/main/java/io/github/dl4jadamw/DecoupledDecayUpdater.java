@@ -59,9 +59,10 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         double d = StepScalars.decayPerStep(decayConvention, learningRate * etaMax, etaMax, lambda);
         if (!(d < 1))
             throw new IllegalArgumentException("the largest decay per step d = "
-                    + (decayConvention == DecayConvention.LR_COUPLED ? "learningRate·" : "") + "η_max·λ = " + d + " (learningRate = " + learningRate + ", η_max = " + etaMax + ", λ = " + lambda
-                    + ", " + decayConvention + ") is invalid: must be < 1, since each step multiplies the decayed "
-                    + "weights by 1 − d");
+                    + (decayConvention == DecayConvention.LR_COUPLED ? "learningRate·" : "") + "η_max·λ = " + d
+                    + " (learningRate = " + learningRate + ", η_max = " + etaMax + ", λ = " + lambda + ", "
+                    + decayConvention + ") is invalid: must be < 1, since each step multiplies the decayed weights by "
+                    + "1 − d");
     }
 
     @Override
