@@ -149,7 +149,8 @@ final class DecayLedger {
 
     /**
      * At the first AdamW block of a step (per network gradient buffer), scans the whole flattened gradient for NaN/Inf
-     * before anything is written. Returns true if this step is to be skipped; throws under FAIL.
+     * before anything is written, unless that block's policy is UNCHECKED. Returns true if this step is to be skipped;
+     * throws under FAIL. The first block's policy holds for the whole step.
      *
      * <p>A step is recognized by (gradient buffer, iteration, epoch) and by DL4J visiting a network's blocks in
      * increasing offset order: a block at or before the last one seen starts a new step even if the counters repeat
@@ -168,6 +169,7 @@ final class DecayLedger {
         checkedIteration = iteration;
         checkedEpoch = epoch;
         skipStep = false;
+        if (policy == NonFiniteGradients.UNCHECKED) return false;
         long first = firstNonFinite(root, blockGradient.dataType());
         if (first < 0) return false;
         String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first

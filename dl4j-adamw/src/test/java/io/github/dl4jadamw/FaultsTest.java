@@ -2,14 +2,18 @@ package io.github.dl4jadamw;
 
 import io.github.dl4jadamw.kernel.Kernels;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +79,7 @@ class FaultsTest {
      */
     @Test
     void nonFiniteGradientIsCaughtInHalfNetworks() {
-        for (NonFiniteGradients policy : NonFiniteGradients.values()) {
+        for (NonFiniteGradients policy : new NonFiniteGradients[]{NonFiniteGradients.FAIL, NonFiniteGradients.SKIP_STEP}) {
             AdamW adamw = AdamW.builder().learningRate(1e-2).weightDecay(0.1).nonFiniteGradients(policy).build();
             MultiLayerNetwork net = TestNets.mlp(TestNets.builder(adamw, true).dataType(DataType.HALF), false);
             net.fit(half(TestNets.data(1, 8)));
@@ -91,7 +95,11 @@ class FaultsTest {
     }
 
     private static DataSet half(DataSet d) {
-        return new DataSet(d.getFeatures().castTo(DataType.HALF), d.getLabels().castTo(DataType.HALF));
+        return as(d, DataType.HALF);
+    }
+
+    private static DataSet as(DataSet d, DataType type) {
+        return new DataSet(d.getFeatures().castTo(type), d.getLabels().castTo(type));
     }
 
     @Test
@@ -107,6 +115,70 @@ class FaultsTest {
         assertEquals(2, net.getIterationCount());
         net.fit(TestNets.data(2, 8));
         assertTrue(finite(net.params()) && !net.params().equals(params));
+    }
+
+    /**
+     * UNCHECKED does what PyTorch and DL4J do: no scan, the NaN/Inf flows into the parameters and the state. On both
+     * kernels' paths: float64 and float32 networks (the CPU kernel, or whatever -Dadamw.kernel forces) and a HALF
+     * network (the ND4J-op kernel).
+     */
+    @Test
+    void uncheckedPolicyLetsANonFiniteGradientThrough() {
+        for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT, DataType.HALF}) {
+            AdamW adamw = AdamW.builder().learningRate(1e-2).weightDecay(0.1)
+                    .nonFiniteGradients(NonFiniteGradients.UNCHECKED).build();
+            MultiLayerNetwork net = TestNets.mlp(TestNets.builder(adamw, true).dataType(type), false);
+            net.fit(as(TestNets.data(1, 8), type));
+            assertTrue(finite(net.params()), type + ": a finite step stays finite");
+            net.fit(as(poisoned(Double.NaN), type));   // no exception
+            assertFalse(finite(net.params()), type + ": parameters");
+            assertFalse(finite(net.getUpdater().getStateViewArray()), type + ": updater state");
+        }
+    }
+
+    /** On finite gradients UNCHECKED steps exactly as FAIL does (it only leaves the scan out). */
+    @Test
+    void uncheckedPolicyStepsAsTheCheckedOnesDo() {
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
+        NonFiniteGradients[] policies = {NonFiniteGradients.FAIL, NonFiniteGradients.UNCHECKED};
+        for (int i = 0; i < 2; i++) {
+            AdamW adamw = AdamW.builder().learningRate(1e-2).weightDecay(0.1).nonFiniteGradients(policies[i]).build();
+            nets[i] = TestNets.mlp(TestNets.builder(adamw, true), true);
+            for (int it = 0; it < 3; it++) nets[i].fit(TestNets.data(it, 8));
+        }
+        Exact.assertSameValues(nets[0].params(), nets[1].params(), "parameters after 3 steps");
+        Exact.assertSameValues(nets[0].getUpdater().getStateViewArray(), nets[1].getUpdater().getStateViewArray(),
+                "state after 3 steps");
+    }
+
+    /**
+     * One scan serves the whole step, so the policy of the step's first AdamW block (the first layer's, in parameter
+     * order) holds for every block: an UNCHECKED first layer lets a NaN through a FAIL output layer, and a FAIL first
+     * layer refuses it for an UNCHECKED output layer.
+     */
+    @Test
+    void theFirstBlocksPolicyHoldsForTheWholeStep() {
+        AdamW fail = AdamW.builder().learningRate(1e-2).weightDecay(0.1).build();
+        AdamW unchecked = AdamW.builder().learningRate(1e-2).weightDecay(0.1)
+                .nonFiniteGradients(NonFiniteGradients.UNCHECKED).build();
+        MultiLayerNetwork firstUnchecked = twoLayers(unchecked, fail);
+        firstUnchecked.fit(poisoned(Double.NaN));
+        assertFalse(finite(firstUnchecked.params()));
+        MultiLayerNetwork firstFails = twoLayers(fail, unchecked);
+        INDArray params = firstFails.params().dup();
+        assertThrows(NonFiniteGradientException.class, () -> firstFails.fit(poisoned(Double.NaN)));
+        Exact.assertSameValues(params, firstFails.params(), "parameters");
+    }
+
+    private static MultiLayerNetwork twoLayers(AdamW first, AdamW output) {
+        MultiLayerConfiguration conf = TestNets.builder(first, true).list()
+                .layer(new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(TestNets.HIDDEN).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT).updater(output).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.dl4jadamw.bench;
 import io.github.dl4jadamw.AdamW;
 import io.github.dl4jadamw.AdamWUpdater;
 import io.github.dl4jadamw.DecoupledWeightDecay;
+import io.github.dl4jadamw.NonFiniteGradients;
 import io.github.dl4jadamw.StepScalars;
 import io.github.dl4jadamw.kernel.AdamWKernel;
 import io.github.dl4jadamw.kernel.CpuKernel;
@@ -44,6 +45,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code adamw-cpu}: our AdamW, CPU kernel: {@link DecoupledWeightDecay#apply} (the decay marker), then
  *       {@code AdamWUpdater.applyUpdater}, then {@code params -= update};</li>
  *   <li>{@code adamw-nd4j}: the same with the ND4J-op kernel ({@code -Dadamw.kernel=nd4j}, the path CUDA runs);</li>
+ *   <li>{@code adamw-cpu-unchecked}, {@code adamw-nd4j-unchecked}: the same two under
+ *       {@link NonFiniteGradients#UNCHECKED} (no NaN/Inf scan, as PyTorch and DL4J);</li>
  *   <li>{@code adamw-cpu-updater}: {@code adamw-cpu} without {@code params -= update}: the updater alone, to read
  *       its own allocation per step (the step function's {@code subi} allocates ND4J op objects);</li>
  *   <li>{@code adamw-cpu-kernel}: {@link CpuKernel#step} alone on each block, scalars computed per block as the updater
@@ -71,7 +74,7 @@ import java.util.concurrent.TimeUnit;
 public class StepBenchmark {
     static final double LR = 1e-3, WEIGHT_DECAY = 0.01;
 
-    @Param({"adamw-cpu", "adamw-nd4j", "adamw-cpu-updater", "adamw-cpu-kernel", "adamw-cpu-scan", "dl4j-adam",
+    @Param({"adamw-cpu", "adamw-nd4j", "adamw-cpu-unchecked", "adamw-nd4j-unchecked", "adamw-cpu-updater", "adamw-cpu-kernel", "adamw-cpu-scan", "dl4j-adam",
             "dl4j-adam-wd", "dl4j-adam-wd-built", "copy"})
     public String variant;
 
@@ -107,12 +110,13 @@ public class StepBenchmark {
             copyDst = Nd4j.create(dt, 1, n);
             return;
         }
-        String kernel = variant.equals("adamw-nd4j") ? "nd4j" : "cpu";
+        String kernel = variant.startsWith("adamw-nd4j") ? "nd4j" : "cpu";
         System.setProperty("adamw.kernel", kernel);
         params = Nd4j.rand(dt, 1, n).subi(0.5);
         grads = Nd4j.randn(dt, 1, n).muli(1e-2);
         boolean ours = variant.startsWith("adamw");
-        AdamW adamw = AdamW.builder().learningRate(LR).weightDecay(WEIGHT_DECAY).build();
+        AdamW adamw = AdamW.builder().learningRate(LR).weightDecay(WEIGHT_DECAY).nonFiniteGradients(
+                variant.endsWith("-unchecked") ? NonFiniteGradients.UNCHECKED : NonFiniteGradients.FAIL).build();
         dl4jAdam = new Adam(LR);
         dl4jDecay = variant.equals("dl4j-adam-wd-built") ? dl4jWeightDecayAsBuilt()
                 : List.of(new WeightDecay(WEIGHT_DECAY, true));
@@ -173,6 +177,8 @@ public class StepBenchmark {
         switch (variant) {
             case "adamw-cpu":
             case "adamw-nd4j":
+            case "adamw-cpu-unchecked":
+            case "adamw-nd4j-unchecked":
                 adamw(it);
                 params.subi(grads);
                 break;
