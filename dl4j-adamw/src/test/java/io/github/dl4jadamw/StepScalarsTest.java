@@ -1,6 +1,8 @@
 package io.github.dl4jadamw;
 
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
@@ -64,5 +66,33 @@ class StepScalarsTest {
         // without restarts: T = the run's epochs
         AdamW run = AdamW.builder().normalizedWeightDecay(NormalizedWeightDecay.forRun(lambdaNorm, b, bigB, 15)).build();
         assertEquals(1e-3 * lambdaNorm * Math.sqrt(b / (bigB * 15.0)), new StepScalars().compute(run, 999, 3).decay, 1e-18);
+    }
+
+    /**
+     * DL4J's {@code net.setLearningRate(...)} reaches the updater as {@code setLrAndSchedule}: a number replaces α and
+     * drops the schedule (η_t = 1), a schedule becomes the absolute learning rate (α = 1, η_t = its value), as
+     * {@code learningRate(ISchedule)} does in the builder. lr_t is what the user set under both conventions; the decay
+     * per step is lr_t·λ under LR_COUPLED, and η_t·λ under SCHEDULE_MULTIPLIER: λ after a number, lr_t·λ after a
+     * schedule (README "Decay conventions" warns of the latter).
+     */
+    @Test
+    void changingTheLearningRateOfALiveNetwork() {
+        for (DecayConvention c : DecayConvention.values()) {
+            AdamW a = AdamW.builder().learningRate(0.01).weightDecay(0.5).decayConvention(c)
+                    .schedule(CosineWarmRestarts.iterations(4, 1, 0, 1)).build();
+            MultiLayerNetwork net = TestNets.mlp(TestNets.builder(a, true), false);
+            net.setLearningRate(0.002);
+            StepScalars s = new StepScalars().compute(updaterOf(net), 3, 0);
+            assertEquals(0.002, s.lr, 1e-18, c + ", a number");
+            assertEquals(c == DecayConvention.LR_COUPLED ? 0.002 * 0.5 : 0.5, s.decay, 1e-16, c + ", a number");
+            net.setLearningRate(new StepSchedule(ScheduleType.ITERATION, 0.004, 0.5, 2));   // 0.004·0.5^floor(i/2)
+            s = new StepScalars().compute(updaterOf(net), 3, 0);
+            assertEquals(0.002, s.lr, 1e-18, c + ", a schedule");
+            assertEquals(0.002 * 0.5, s.decay, 1e-18, c + ", a schedule");
+        }
+    }
+
+    private static DecoupledDecayUpdater updaterOf(MultiLayerNetwork net) {
+        return (DecoupledDecayUpdater) ((BaseLayer) net.getLayer(0).conf().getLayer()).getIUpdater();
     }
 }
