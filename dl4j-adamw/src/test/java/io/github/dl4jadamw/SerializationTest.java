@@ -26,9 +26,12 @@ class SerializationTest {
     static List<DecoupledDecayUpdater> configs() {
         return List.of(
                 SGDW.builder().build(),
+                SGDW.builder().nonFiniteGradients(NonFiniteGradients.UNCHECKED).build(),
                 SGDWR.builder().learningRate(0.05).momentum(0.8).nesterov(true).restartsInIterations(3, 1.5)
                         .normalizedWeightDecay(0.02, 32, 1000).decayConvention(DecayConvention.SCHEDULE_MULTIPLIER).build(),
                 AdamW.builder().build(),
+                AdamW.builder().nonFiniteGradients(NonFiniteGradients.SKIP_STEP).build(),
+                AdamW.builder().nonFiniteGradients(NonFiniteGradients.UNCHECKED).build(),
                 AdamW.builder().learningRate(3e-3).betas(0.8, 0.99).epsilon(1e-6).weightDecay(0.2).amsgrad(true).build(),
                 AdamW.builder().decayConvention(DecayConvention.SCHEDULE_MULTIPLIER).weightDecay(0.05)
                         .schedule(CosineWarmRestarts.iterations(4, 2, 0, 1).withWarmup(1).withPeakDecay(0.7)).build(),
