@@ -79,7 +79,7 @@ class FaultsTest {
      */
     @Test
     void nonFiniteGradientIsCaughtInHalfNetworks() {
-        for (NonFiniteGradients policy : new NonFiniteGradients[]{NonFiniteGradients.FAIL, NonFiniteGradients.SKIP_STEP}) {
+        for (NonFiniteGradients policy : List.of(NonFiniteGradients.FAIL, NonFiniteGradients.SKIP_STEP)) {
             AdamW adamw = AdamW.builder().learningRate(1e-2).weightDecay(0.1).nonFiniteGradients(policy).build();
             MultiLayerNetwork net = TestNets.mlp(TestNets.builder(adamw, true).dataType(DataType.HALF), false);
             net.fit(half(TestNets.data(1, 8)));
@@ -172,7 +172,8 @@ class FaultsTest {
 
     private static MultiLayerNetwork twoLayers(AdamW first, AdamW output) {
         MultiLayerConfiguration conf = TestNets.builder(first, true).list()
-                .layer(new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(TestNets.HIDDEN).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(TestNets.HIDDEN).activation(Activation.TANH)
+                        .build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
                         .nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT).updater(output).build())
                 .build();

@@ -74,8 +74,8 @@ import java.util.concurrent.TimeUnit;
 public class StepBenchmark {
     static final double LR = 1e-3, WEIGHT_DECAY = 0.01;
 
-    @Param({"adamw-cpu", "adamw-nd4j", "adamw-cpu-unchecked", "adamw-nd4j-unchecked", "adamw-cpu-updater", "adamw-cpu-kernel", "adamw-cpu-scan", "dl4j-adam",
-            "dl4j-adam-wd", "dl4j-adam-wd-built", "copy"})
+    @Param({"adamw-cpu", "adamw-nd4j", "adamw-cpu-unchecked", "adamw-nd4j-unchecked", "adamw-cpu-updater",
+            "adamw-cpu-kernel", "adamw-cpu-scan", "dl4j-adam", "dl4j-adam-wd", "dl4j-adam-wd-built", "copy"})
     public String variant;
 
     @Param({"16M", "16.7M", "1M", "resnet"})
