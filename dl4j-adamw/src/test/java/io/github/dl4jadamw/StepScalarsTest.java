@@ -1,8 +1,9 @@
 package io.github.dl4jadamw;
 
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
@@ -92,7 +93,9 @@ class StepScalarsTest {
         }
     }
 
+    /** The configuration the first block's live GradientUpdater steps with (the object a step reads). */
     private static DecoupledDecayUpdater updaterOf(MultiLayerNetwork net) {
-        return (DecoupledDecayUpdater) ((BaseLayer) net.getLayer(0).conf().getLayer()).getIUpdater();
+        UpdaterBlock first = ((MultiLayerUpdater) net.getUpdater()).getUpdaterBlocks().get(0);
+        return (DecoupledDecayUpdater) first.getGradientUpdater().getConfig();
     }
 }
