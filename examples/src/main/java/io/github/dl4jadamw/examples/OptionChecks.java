@@ -1,5 +1,8 @@
 package io.github.dl4jadamw.examples;
 
+import io.github.dl4jadamw.DecayConvention;
+import io.github.dl4jadamw.StepScalars;
+
 import java.util.List;
 
 /**
@@ -50,10 +53,12 @@ final class OptionChecks {
      */
     static void decayPerStepBelowOne(List<Double> lrs, List<Double> wds) {
         for (double lr : lrs)
-            for (double wd : wds)
-                if (!(lr * wd < 1))
-                    throw invalid("--lr × --wd", text(lr) + " × " + text(wd) + " = " + text(lr * wd),
+            for (double wd : wds) {
+                double d = StepScalars.decayPerStep(DecayConvention.LR_COUPLED, lr, 1, wd);   // the library's d
+                if (!(d < 1))
+                    throw invalid("--lr × --wd", text(lr) + " × " + text(wd) + " = " + text(d),
                             "must be < 1 (the decay per step lr·λ; each step multiplies the weights by 1 − lr·λ)");
+            }
     }
 
     static IllegalArgumentException invalid(String option, String value, String range) {
