@@ -118,6 +118,32 @@ class FaultsTest {
     }
 
     /**
+     * A skipped step still counts toward t (DL4J counts the iteration; PyTorch's GradScaler would not), as README's
+     * Faults section says: after skipping step 1, step 2 runs with t = 2 on moments that hold one gradient. Closed
+     * form: u = lr/(1−β1²)·(1−β1)·g / (√((1−β2)·g²)/√(1−β2²) + ε), about 0.744·lr·sign(g) where PyTorch's would be
+     * lr·sign(g).
+     */
+    @Test
+    void aSkippedStepStillCountsTowardT() {
+        double lr = 1e-2, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+        AdamW a = AdamW.builder().learningRate(lr).beta1(b1).beta2(b2).epsilon(eps).weightDecay(0)
+                .nonFiniteGradients(NonFiniteGradients.SKIP_STEP).build();
+        double[] g = {0.3, -2.0, 5e-3, 1e-7};
+        GradientUpdater<?> u = a.instantiate(Nd4j.zeros(DataType.DOUBLE, a.stateSize(g.length)), true);
+        INDArray bad = Nd4j.createFromArray(g).reshape(1, g.length).putScalar(1, Double.NaN);
+        u.applyUpdater(bad, 0, 0);
+        assertEquals(0, bad.amaxNumber().doubleValue(), "a skipped step's update is zero");
+        INDArray step = Nd4j.createFromArray(g).reshape(1, g.length);
+        u.applyUpdater(step, 1, 0);
+        for (int i = 0; i < g.length; i++) {
+            double expected = lr / (1 - b1 * b1) * (1 - b1) * g[i]
+                    / (Math.sqrt((1 - b2) * g[i] * g[i]) / Math.sqrt(1 - b2 * b2) + eps);
+            assertEquals(expected, step.getDouble(i), 1e-12 * Math.abs(expected), "element " + i);
+        }
+        assertEquals(0.744 * lr, step.getDouble(0), 1e-3 * lr, "0.744·lr for |g| ≫ ε (README)");
+    }
+
+    /**
      * UNCHECKED does what PyTorch and DL4J do: no scan, the NaN/Inf flows into the parameters and the state. On both
      * kernels' paths: float64 and float32 networks (the CPU kernel, or whatever -Dadamw.kernel forces) and a HALF
      * network (the ND4J-op kernel).
