@@ -229,8 +229,8 @@ final class DecayLedger {
     private static IllegalStateException notConsumed(Entry e) {
         return new IllegalStateException("DecoupledWeightDecay marked a parameter (" + e.length + " values at offset "
                 + e.gradOffset + " of the network's gradient, iteration " + e.iteration + ") whose updater is not "
-                + "AdamW/AdamWR, so the decay it asks for would not happen. Give that layer an AdamW updater, or "
-                + "remove the marker from it (DecoupledWeightDecay.excluded() on the layer).");
+                + "AdamW/AdamWR/SGDW/SGDWR, so the decay it asks for would not happen. Give that layer one of these "
+                + "updaters, or remove the marker from it (DecoupledWeightDecay.excluded() on the layer).");
     }
 
     private void removeAt(int i) {

@@ -124,7 +124,7 @@ final class TrajectoryCase {
         return d;
     }
 
-    /** Thrown for a case this library cannot replay yet; reported as SKIP with the reason. */
+    /** Thrown for a case this library cannot replay yet: its test fails with the reason. */
     static final class UnsupportedCaseException extends RuntimeException {
         UnsupportedCaseException(String why) { super(why); }
     }
