@@ -19,7 +19,9 @@ import io.github.dl4jadamw.examples.train.Trainer;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -139,6 +141,9 @@ public final class CompareOptimizers implements Callable<Integer> {
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto", description = "auto, bar, lines or off (progress on stderr; auto = bar on a terminal, lines otherwise). Default: ${DEFAULT-VALUE}.")
     String progressMode;
 
+    @Spec
+    CommandSpec spec;
+
     private boolean sgdUsed;
     /** Where the data came from ({@link Datasets.Loaded#source}, or the results' record of it). */
     private String dataSource;
@@ -200,6 +205,7 @@ public final class CompareOptimizers implements Callable<Integer> {
             if (!kinds.contains(k)) kinds.add(k);
             sgdUsed |= k == OptimizerKind.SGDW || k == OptimizerKind.SGDWR;
         }
+        refuseIgnoredOptions(kinds);
         List<Double> lrs = lr != null ? lr : sweep ? SWEEP_LR : List.of(1e-3);
         List<Double> l2s = l2 != null ? l2 : sweep ? SWEEP_L2 : List.of(5e-4);
         List<Double> wds = wd != null ? wd : sweep ? SWEEP_WD : List.of(0.05);
@@ -245,7 +251,8 @@ public final class CompareOptimizers implements Callable<Integer> {
                 restartT0 = x.optimizer.restartT0;
                 restartTMult = x.optimizer.restartTMult;
             });
-            Report.Context rc = context(outDir, new LinkedHashSet<>(gridSeeds), Models.parse(st.runs().get(0).model));
+            Report.Context rc = context(outDir, savedGridSeeds(st), Models.parse(st.runs().get(0).model),
+                    st.runs().stream().map(x -> x.optimizer.kind).distinct().sorted().toList());
             Object args = st.meta().get("args");
             if (args instanceof org.nd4j.shade.jackson.databind.JsonNode && ((org.nd4j.shade.jackson.databind.JsonNode) args).isArray()) {
                 List<String> a = new ArrayList<>();
@@ -297,6 +304,7 @@ public final class CompareOptimizers implements Callable<Integer> {
 
         store.meta("mode", mode());
         store.meta("args", List.of(rawArgs));
+        store.meta("gridSeeds", gridSeeds);
         store.meta("started", Instant.now().toString());
         store.meta("model", m.id);
         store.meta("dataset", d.kind.id);
@@ -304,7 +312,7 @@ public final class CompareOptimizers implements Callable<Integer> {
         store.meta("backend", Nd4j.getBackend().getClass().getSimpleName());
         store.meta("java", System.getProperty("java.version"));
         store.meta("availableProcessors", Runtime.getRuntime().availableProcessors());
-        Report.Context ctx = context(outDir, new LinkedHashSet<>(gridSeeds), m);
+        Report.Context ctx = context(outDir, new LinkedHashSet<>(gridSeeds), m, kinds);
 
         List<Planned> plan = new ArrayList<>();
         for (OptimizerSpec s : grid) for (long seed : gridSeeds) plan.add(new Planned(s, seed));
@@ -343,6 +351,58 @@ public final class CompareOptimizers implements Callable<Integer> {
      * another model, data or budget would mix into its rows (a 1-epoch run averaged with a 3-epoch one). Refused
      * rather than dropped, as dropping would delete those results from results.json when it is saved again.
      */
+    /** Options a job would ignore are refused, naming them, rather than dropped without a word. */
+    private void refuseIgnoredOptions(List<OptimizerKind> kinds) {
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        List<String> ignored = new ArrayList<>();
+        if (reportOnly) {   // the results decide these; --out, --sweep/--quick (which directory), charts, progress do not
+            for (String o : List.of("--optimizers", "--lr", "--l2", "--wd", "--seeds", "--best-seeds", "--model",
+                    "--data", "--dataset", "--train-size", "--test-size", "--epochs", "--batch-size", "--restart-t0",
+                    "--restart-tmult", "--resume", "--save-models"))
+                if (given.hasMatchedOption(o)) ignored.add(o);
+            if (!ignored.isEmpty())
+                throw new IllegalArgumentException("--report-only rewrites the report of the results in --out as they"
+                        + " were produced, so it takes no " + String.join(", ", ignored));
+            return;
+        }
+        boolean l2Used = kinds.contains(OptimizerKind.ADAM_L2);
+        boolean restartsUsed = kinds.stream().anyMatch(OptimizerKind::restarts);
+        if (given.hasMatchedOption("--l2") && !l2Used) ignored.add("--l2 (only adam-l2 uses it)");
+        if (given.hasMatchedOption("--wd") && kinds.stream().allMatch(k -> k == OptimizerKind.ADAM_L2))
+            ignored.add("--wd (adam-l2 uses --l2)");
+        if (given.hasMatchedOption("--best-seeds") && !sweep) ignored.add("--best-seeds (only --sweep uses it)");
+        for (String o : List.of("--restart-t0", "--restart-tmult"))
+            if (given.hasMatchedOption(o) && !restartsUsed) ignored.add(o + " (only adamwr and sgdwr use it)");
+        if (!ignored.isEmpty())
+            throw new IllegalArgumentException("this job would ignore " + String.join(", ", ignored)
+                    + ": drop it, or add the optimizer that uses it to -O");
+    }
+
+    /**
+     * The seeds every grid setting of the results ran with (what the best setting is chosen on): saved with the
+     * results since this was recorded, else read from the saved arguments' --seeds, else the default, 1.
+     */
+    static Set<Long> savedGridSeeds(ResultsStore st) {
+        Object saved = st.meta().get("gridSeeds"), args = st.meta().get("args");
+        Set<Long> seeds = new LinkedHashSet<>();
+        if (saved instanceof org.nd4j.shade.jackson.databind.JsonNode && ((org.nd4j.shade.jackson.databind.JsonNode) saved).isArray()) {
+            ((org.nd4j.shade.jackson.databind.JsonNode) saved).forEach(n -> seeds.add(n.asLong()));
+            return seeds;
+        }
+        if (args instanceof org.nd4j.shade.jackson.databind.JsonNode && ((org.nd4j.shade.jackson.databind.JsonNode) args).isArray()) {
+            List<String> a = new ArrayList<>();
+            ((org.nd4j.shade.jackson.databind.JsonNode) args).forEach(n -> a.add(n.asText()));
+            for (int i = 0; i < a.size(); i++) {
+                String v = a.get(i).startsWith("--seeds=") ? a.get(i).substring("--seeds=".length())
+                        : a.get(i).equals("--seeds") && i + 1 < a.size() ? a.get(i + 1) : null;
+                if (v != null)   // a repeated --seeds adds to the list, as picocli does
+                    for (String x : v.split(",")) seeds.add(Long.parseLong(x.trim()));
+            }
+        }
+        if (seeds.isEmpty()) seeds.add(1L);
+        return seeds;
+    }
+
     private static void refuseOtherProtocols(ResultsStore store, Protocol planned) {
         for (RunResult r : store.completeRuns()) {
             List<String> diff = planned.differences(Protocol.of(r));
@@ -398,14 +458,16 @@ public final class CompareOptimizers implements Callable<Integer> {
         return probe.key();
     }
 
-    private Report.Context context(Path outDir, Set<Long> gridSeeds, Models m) {
+    /** {@code kinds}: the optimizers the report covers, which name it. */
+    private Report.Context context(Path outDir, Set<Long> gridSeeds, Models m, List<OptimizerKind> kinds) {
         Report.Context c = new Report.Context();
         c.mode = mode();
         c.sweep = sweep;
         c.gridSeeds = gridSeeds;
         c.command = String.join(" ", rawArgs);
         c.charts = !noCharts;
-        c.title = "Adam+L2 vs AdamW vs AdamWR" + (m != null ? " — " + m.id : "") + (sweep ? " (sweep)" : "");
+        c.title = kinds.stream().map(k -> k.label).collect(java.util.stream.Collectors.joining(" vs "))
+                + (m != null ? " — " + m.id : "") + (sweep ? " (sweep)" : "");
         c.protocol = protocolText(m);
         return c;
     }

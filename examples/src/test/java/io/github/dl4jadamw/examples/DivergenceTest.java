@@ -22,7 +22,7 @@ class DivergenceTest {
     Path tmp;
 
     @Test
-    void aRefusedAdamWStepEndsItsRunNotTheJob() {
+    void aRefusedAdamWStepEndsItsRunNotTheJob() throws Exception {
         // lr 1e38: the first step sends the weights to ~1e38, the next gradient overflows to NaN/Inf. AdamW and
         // SGDWR (the library's policy FAIL) refuse that step; Adam+L2 steps on into NaN weights. λ = 0 for the
         // decoupled ones: lr·λ ≥ 1 is refused before anything trains.
@@ -50,5 +50,8 @@ class DivergenceTest {
         for (EpochRecord e : nanWeights.records) assertEquals(0.0, e.testAccuracy, nanWeights.runId);
         assertTrue(r.out().contains("AdamW") && r.out().contains("SGDWR") && r.out().contains("Adam+L2"), r.out());
         assertTrue(Files.isRegularFile(out.resolve(Report.WEIGHT_NORM)), "charts despite infinite weight norms");
+        // the report says so rather than giving the refused runs the accuracy of their last finite weights
+        String report = Files.readString(out.resolve(Report.REPORT));
+        assertEquals(3, report.lines().filter(l -> l.contains("| diverged (1 of 1 seeds) |")).count(), report);
     }
 }

@@ -43,7 +43,17 @@ class OptionChecksTest {
             c("--train-size = 20000 is invalid: must be 1 to 10000: the embedded Fashion-MNIST subset has 10000"
                     + " training images", "--train-size", "20000"),
             c("--test-size = 10001 is invalid: must be 1 to 10000: the embedded Fashion-MNIST subset has 10000"
-                    + " test images", "--test-size", "10001"));
+                    + " test images", "--test-size", "10001"),
+            // options the job would ignore
+            c("this job would ignore --l2 (only adam-l2 uses it): drop it, or add the optimizer that uses it to -O",
+                    "-O", "adamw", "--l2", "1e-4"),
+            c("this job would ignore --wd (adam-l2 uses --l2): drop it, or add the optimizer that uses it to -O",
+                    "-O", "adam-l2", "--wd", "0.1"),
+            c("this job would ignore --best-seeds (only --sweep uses it), --restart-t0 (only adamwr and sgdwr use it):"
+                    + " drop it, or add the optimizer that uses it to -O", "-O", "adamw", "--best-seeds", "1,2",
+                    "--restart-t0", "2"),
+            c("--report-only rewrites the report of the results in --out as they were produced, so it takes no"
+                    + " --optimizers, --seeds, --epochs", "--report-only", "-O", "adamw", "--seeds", "2", "--epochs", "3"));
 
     @Test
     void eachBadValueIsNamedBeforeAnyDataIsLoaded() {

@@ -112,7 +112,8 @@ public final class Heatmap {
                         g.fillRect(cx, cy, CELL_W, CELL_H);
                         g.setColor(new Color(0x888888));
                         g.setFont(Charts.TICKS);
-                        center(g, "not run", cx + CELL_W / 2, cy + CELL_H / 2 + 5);
+                        center(g, s != null && s.divergedOver(seeds) ? "diverged" : "not run", cx + CELL_W / 2,
+                                cy + CELL_H / 2 + 5);
                         continue;
                     }
                     Color col = colormap((err - lo) / (hi - lo));

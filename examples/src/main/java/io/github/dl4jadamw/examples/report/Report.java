@@ -99,6 +99,12 @@ public final class Report {
         return Fmt.f(f + " ± " + f, k * s.mean, k * s.sd);
     }
 
+    /** The final accuracy, or "diverged (k of n seeds)": a diverged run's accuracy is not the setting's. */
+    static String finalAccuracyCell(Summary.Setting s) {
+        long d = s.divergedRuns();
+        return d == 0 ? pm(s.finalAccuracy(), true, 2) : "diverged (" + d + " of " + s.runs.size() + " seeds)";
+    }
+
     static String markdown(Summary sum, Context ctx, List<RunResult> runs, int incomplete) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(ctx.title).append("\n\n");
@@ -125,7 +131,7 @@ public final class Report {
             for (Summary.Setting s : sum.of(k))
                 md.append("| ").append(k.label).append(" | ").append(Fmt.num(s.spec.lr)).append(" | ")
                         .append(Fmt.num(s.spec.lambda)).append(" | ").append(seedList(s.seeds())).append(" | ")
-                        .append(pm(s.finalAccuracy(), true, 2)).append(" | ").append(pm(s.bestAccuracy(), true, 2))
+                        .append(finalAccuracyCell(s)).append(" | ").append(pm(s.bestAccuracy(), true, 2))
                         .append(" | ").append(pm(s.bestEpoch(), false, s.runs.size() > 1 ? 1 : 0)).append(" | ")
                         .append(pm(s.finalTestLoss(), false, 4)).append(" | ").append(pm(s.finalTrainLoss(), false, 4))
                         .append(" | ").append(pm(s.finalWeightNorm(), false, 2)).append(" | ")
@@ -139,8 +145,8 @@ public final class Report {
         if (ctx.sweep) {
             md.append("## Best setting per optimizer\n\n");
             md.append("Chosen by the highest mean **final** test accuracy over seed(s) ").append(seedList(ctx.gridSeeds))
-                    .append(" (the seeds every grid setting ran with), then reported over all seeds it ran with. "
-                            + "As in the paper, the selection uses the test set: there is no separate validation "
+                    .append(" (the seeds every grid setting ran with), then reported over all seeds it ran with; a "
+                            + "setting with a diverged run is not chosen. As in the paper, the selection uses the test set: there is no separate validation "
                             + "split in this protocol.\n\n");
             md.append("| optimizer | lr | λ | seeds | final test acc | final test error | best test acc |\n");
             md.append("|---|---:|---:|---|---:|---:|---:|\n");
@@ -205,7 +211,8 @@ public final class Report {
                     for (double lr : lrs) {
                         Summary.Setting s = sum.get(k, lr, lam);
                         double a = s == null ? Double.NaN : s.finalAccuracyOver(ctx.gridSeeds);
-                        String cell = Double.isNaN(a) ? "–" : Fmt.f("%.2f", 100 * (1 - a));
+                        String cell = s != null && s.divergedOver(ctx.gridSeeds) ? "diverged"
+                                : Double.isNaN(a) ? "–" : Fmt.f("%.2f", 100 * (1 - a));
                         md.append(" ").append(s != null && s == b ? "**" + cell + "**" : cell).append(" |");
                     }
                     md.append("\n");

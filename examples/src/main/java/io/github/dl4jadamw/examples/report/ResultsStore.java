@@ -139,7 +139,7 @@ public final class ResultsStore {
         for (RunResult r : runs.values())
             for (EpochRecord e : r.records)
                 s.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s,%d,%d,%d,%d,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,"
-                                + "%.6g,%.6f,%.6f,%.3f,%.3f\n", r.runId, r.optimizer.kind.id, r.optimizer.lr,
+                                + "%.6g,%.6g,%.6g,%.3f,%.3f\n", r.runId, r.optimizer.kind.id, r.optimizer.lr,
                         r.optimizer.lambda, r.seed, r.model, r.dataset, r.trainSize, r.testSize, r.batchSize,
                         r.epochs, r.iterationsPerEpoch, e.epoch, e.iterations, e.trainLoss, e.testLoss,
                         e.testAccuracy, e.weightNorm, e.lr, e.eta, e.etaMean, e.trainSeconds, e.evalSeconds));

@@ -36,11 +36,30 @@ public final class Summary {
 
         public Stat epochSeconds() { return Stat.of(runs, RunResult::medianEpochSeconds); }
 
-        /** Mean final accuracy over the given seeds only (NaN when none of them ran). */
+        /**
+         * Mean final accuracy over the given seeds only: NaN when none of them ran, or when one of them diverged
+         * ({@link RunResult#diverged}), so that a diverged setting is never chosen as the best one.
+         */
         public double finalAccuracyOver(Set<Long> seeds) {
+            List<RunResult> l = over(seeds);
+            return l.isEmpty() || l.stream().anyMatch(RunResult::diverged) ? Double.NaN
+                    : Stat.of(l, r -> r.last().testAccuracy).mean;
+        }
+
+        /** Whether a run of the given seeds (null: all) diverged. */
+        public boolean divergedOver(Set<Long> seeds) {
+            return over(seeds).stream().anyMatch(RunResult::diverged);
+        }
+
+        /** How many of its runs diverged. */
+        public long divergedRuns() {
+            return runs.stream().filter(RunResult::diverged).count();
+        }
+
+        private List<RunResult> over(Set<Long> seeds) {
             List<RunResult> l = new ArrayList<>();
             for (RunResult r : runs) if (seeds == null || seeds.contains(r.seed)) l.add(r);
-            return l.isEmpty() ? Double.NaN : Stat.of(l, r -> r.last().testAccuracy).mean;
+            return l;
         }
 
         public Set<Long> seeds() {
@@ -108,7 +127,8 @@ public final class Summary {
 
     /**
      * The setting of {@code k} with the highest mean final test accuracy over {@code selectionSeeds} (null: all
-     * seeds) — the seeds every setting of the grid ran with, so the choice is not biased by extra seeds.
+     * seeds) — the seeds every setting of the grid ran with, so the choice is not biased by extra seeds. Settings
+     * with a diverged run among those seeds are left out.
      */
     public Setting best(OptimizerKind k, Set<Long> selectionSeeds) {
         Setting b = null;

@@ -25,6 +25,15 @@ public final class RunResult {
         return records.get(records.size() - 1);
     }
 
+    /**
+     * Whether the run diverged: an epoch's train loss is NaN/Inf. That covers both ways a run ends so: the library's
+     * optimizers refuse a NaN/Inf step and stop (train loss NaN from then on), Adam+L2 steps on into NaN weights.
+     * Its test accuracy says nothing about the setting: the refused ones keep the last finite weights.
+     */
+    public boolean diverged() {
+        return records.stream().anyMatch(r -> !Double.isFinite(r.trainLoss));
+    }
+
     /** Highest test accuracy over the epochs. */
     public EpochRecord best() {
         EpochRecord b = null;
