@@ -278,8 +278,10 @@ public final class CompareOptimizers implements Callable<Integer> {
         Models m = model != null ? Models.parse(model) : dc.kind() == Datasets.Kind.CIFAR10 ? Models.CIFAR10 : Models.FMNIST_MLP;
         ResultsStore store = resume ? ResultsStore.load(outDir) : new ResultsStore(outDir);
         store.dropIncomplete();
-        if (resume)
+        if (resume) {
             refuseOtherProtocols(store, new Protocol(m.id, dc.kind().id, dc.source(), nTrain, nTest, batchSize, nEpochs));
+            refuseOtherRestartSchedules(store, kinds);
+        }
 
         long t0 = System.nanoTime();
         if (dc.kind() == Datasets.Kind.CIFAR10 && dc.dir() == null && !Cifar10Download.isCached())
@@ -401,6 +403,22 @@ public final class CompareOptimizers implements Callable<Integer> {
         }
         if (seeds.isEmpty()) seeds.add(1L);
         return seeds;
+    }
+
+    /**
+     * Restart runs of another T_0/T_mult would share the new runs' labels, CSV rows and model files (which name the
+     * optimizer, lr and λ only), so a folder holding them is refused as one of another protocol is.
+     */
+    private void refuseOtherRestartSchedules(ResultsStore store, List<OptimizerKind> kinds) {
+        if (kinds.stream().noneMatch(OptimizerKind::restarts)) return;
+        for (RunResult r : store.completeRuns())
+            if (r.optimizer.kind.restarts()
+                    && (r.optimizer.restartT0 != restartT0 || r.optimizer.restartTMult != restartTMult))
+                throw new IllegalArgumentException("--resume: " + store.dir().resolve(ResultsStore.JSON)
+                        + " holds restart runs with T_0 = " + Fmt.num(r.optimizer.restartT0) + ", T_mult = "
+                        + Fmt.num(r.optimizer.restartTMult) + " (run " + r.runId + "), this job's are T_0 = "
+                        + Fmt.num(restartT0) + ", T_mult = " + Fmt.num(restartTMult) + "; the report could not tell"
+                        + " them apart. Resume with --restart-t0/--restart-tmult as they were, or write into another --out");
     }
 
     private static void refuseOtherProtocols(ResultsStore store, Protocol planned) {

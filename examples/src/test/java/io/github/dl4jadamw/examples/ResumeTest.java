@@ -51,6 +51,15 @@ class ResumeTest {
         assertEquals(3.0, runs.get(1).optimizer.restartTMult);
         assertEquals(1.0, runs.get(0).optimizer.restartT0);
         assertEquals(2.0, runs.get(0).optimizer.restartTMult);
+
+        // another restart schedule would get the same labels, CSV rows and model files: refused, nothing written
+        String json = Files.readString(out.resolve(ResultsStore.JSON));
+        Result other = run("-O", "adamw,adamwr", "--restart-t0", "1", "--restart-tmult", "3", "--train-size", "128",
+                "--test-size", "64", "--epochs", "1", "--out", out.toString(), "--progress", "lines", "--resume");
+        assertEquals(1, other.code(), other.err());
+        assertTrue(other.err().contains("holds restart runs with T_0 = 0.5, T_mult = 3")
+                && other.err().contains("this job's are T_0 = 1, T_mult = 3"), other.err());
+        assertEquals(json, Files.readString(out.resolve(ResultsStore.JSON)), "results.json untouched");
     }
 
     @Test
