@@ -54,14 +54,25 @@ public final class AdamW extends DecoupledDecayUpdater {
                  @JsonProperty("amsgrad") boolean amsgrad,
                  @JsonProperty("nonFiniteGradients") NonFiniteGradients nonFiniteGradients) {
         super(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients);
-        this.beta1 = Check.unitInterval("beta1", beta1);
-        this.beta2 = Check.unitInterval("beta2", beta2);
+        this.beta1 = belowOneInFloat("beta1", Check.unitInterval("beta1", beta1));
+        this.beta2 = belowOneInFloat("beta2", Check.unitInterval("beta2", beta2));
         this.epsilon = Check.positive("epsilon", epsilon);
         this.amsgrad = amsgrad;
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A β that float32 rounds to 1 (β >= 1 − 2^-25) is refused: libnd4j's Adam op, which the ND4J-op kernel runs for
+     * CUDA and 16-bit networks, takes β in float32 there, where 1 − β and the bias correction 1 − β^t become 0.
+     */
+    private static double belowOneInFloat(String field, double beta) {
+        if (!((float) beta < 1f))
+            throw Check.bad(field, beta, "in [0, 1 − 2^-25) ≈ [0, 0.99999997): closer to 1, float32 rounds it to 1,"
+                    + " where the ND4J-op kernel (CUDA, 16-bit networks) would divide by 1 − β = 0");
+        return beta;
     }
 
     /** The same configuration with decoupled decay λ (e.g. 0 to opt a layer out through its updater). */

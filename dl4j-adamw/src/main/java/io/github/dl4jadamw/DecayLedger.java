@@ -152,11 +152,13 @@ final class DecayLedger {
      * before anything is written, unless that block's policy is UNCHECKED. Returns true if this step is to be skipped;
      * throws under FAIL. The first block's policy holds for the whole step.
      *
+     * <p>{@code updater} names the configuration in messages (AdamW, AdamWR, SGDW, SGDWR).
+     *
      * <p>A step is recognized by (gradient buffer, iteration, epoch) and by DL4J visiting a network's blocks in
      * increasing offset order: a block at or before the last one seen starts a new step even if the counters repeat
      * (a reset iteration counter, a step retried after an exception).
      */
-    boolean nonFiniteStep(INDArray blockGradient, int iteration, int epoch, NonFiniteGradients policy) {
+    boolean nonFiniteStep(INDArray blockGradient, int iteration, int epoch, NonFiniteGradients policy, String updater) {
         DataBuffer root = Buffers.root(blockGradient);
         long blockOffset = blockGradient.offset();
         if (root == checkedRoot.get() && iteration == checkedIteration && epoch == checkedEpoch
@@ -177,11 +179,11 @@ final class DecayLedger {
         if (policy == NonFiniteGradients.FAIL) {
             checkedRoot = new WeakReference<>(null);
             clear();
-            throw new NonFiniteGradientException("AdamW: " + what + "; AdamW changed no parameter or optimizer state "
-                    + "in this step (in SameDiff, variables updated before this one have stepped: see "
+            throw new NonFiniteGradientException(updater + ": " + what + "; " + updater + " changed no parameter or "
+                    + "optimizer state in this step (in SameDiff, variables updated before this one have stepped: see "
                     + "NonFiniteGradients). Set nonFiniteGradients(SKIP_STEP) to skip such steps instead.", iteration, first);
         }
-        LOG.warn("AdamW: {}; skipping this step (parameters and state unchanged)", what);
+        LOG.warn("{}: {}; skipping this step (parameters and state unchanged)", updater, what);
         skipStep = true;
         return true;
     }

@@ -92,7 +92,8 @@ public abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> 
         try {
             if (config.hasDecay() && decayed.marked == 0)
                 throw missingCompanion(gradient);
-            if (ledger.nonFiniteStep(gradient, iteration, epoch, config.getNonFiniteGradients())) {
+            if (ledger.nonFiniteStep(gradient, iteration, epoch, config.getNonFiniteGradients(),
+                    config.getClass().getSimpleName())) {
                 gradient.assign(0); // skipped step: θ −= 0, state untouched
                 return;
             }

@@ -56,6 +56,12 @@ public final class StepScalars {
         t = iteration + 1L;
         eta = schedule == null ? 1.0 : schedule.valueAt(iteration, epoch);
         lr = c.getLearningRate() * eta;
+        // A schedule is any ISchedule: a negative η_t would climb the loss and grow the weights (1 − d_t > 1), and
+        // NaN/Inf would reach every parameter. Refused before anything is written, as a bad decay is below.
+        if (!(eta >= 0) || !Double.isFinite(lr))
+            throw new IllegalStateException("learning-rate multiplier η_t = " + eta + " at iteration " + iteration
+                    + " (lr_t = α·η_t = " + lr + ") is invalid: must be a finite number >= 0; the schedule "
+                    + schedule + " gives it");
         double lambda = c.getNormalizedWeightDecay() != null
                 ? c.getNormalizedWeightDecay().lambdaAt(iteration, schedule)
                 : c.getWeightDecay();

@@ -117,6 +117,20 @@ class FaultsTest {
         assertTrue(finite(net.params()) && !net.params().equals(params));
     }
 
+    /** The refusal names the updater that refused, not always AdamW. */
+    @Test
+    void theRefusalNamesTheUpdater() {
+        for (DecoupledDecayUpdater cfg : new DecoupledDecayUpdater[]{AdamW.builder().weightDecay(0).build(),
+                SGDW.builder().weightDecay(0).build(), SGDWR.builder().weightDecay(0).restartsInIterations(4, 2).build()}) {
+            GradientUpdater<?> u = cfg.instantiate(Nd4j.zeros(DataType.DOUBLE, cfg.stateSize(2)), true);
+            INDArray bad = Nd4j.createFromArray(1.0, Double.NaN).reshape(1, 2);
+            NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class, () -> u.applyUpdater(bad, 0, 0));
+            String name = cfg.getClass().getSimpleName();
+            assertTrue(e.getMessage().startsWith(name + ": the gradient") && e.getMessage().contains("; " + name
+                    + " changed no parameter"), e.getMessage());
+        }
+    }
+
     /**
      * A skipped step still counts toward t (DL4J counts the iteration; PyTorch's GradScaler would not), as README's
      * Faults section says: after skipping step 1, step 2 runs with t = 2 on moments that hold one gradient. Closed

@@ -3,7 +3,14 @@ package io.github.dl4jadamw;
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
+
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,6 +44,33 @@ class ValidationTest {
         rejects(() -> AdamW.builder().decayConvention(null).build(), "decayConvention", "null");
         rejects(() -> AdamW.builder().learningRate(1e-3).build().setLrAndSchedule(-1, null), "learningRate", "-1.0");
         assertDoesNotThrow(() -> AdamW.builder().learningRate(0).weightDecay(0).beta1(0).beta2(0).build());
+        // below 1 but 1 in float32, where libnd4j's Adam op (the ND4J-op kernel) would divide by 1 − β = 0
+        rejects(() -> AdamW.builder().beta2(1 - 1e-9).build(), "beta2", "0.999999999", "[0, 1 − 2^-25)", "float32");
+        rejects(() -> AdamW.builder().beta1(1 - 0x1p-25).build(), "beta1", "[0, 1 − 2^-25)");
+        assertDoesNotThrow(() -> AdamW.builder().betas(Math.nextDown(1 - 0x1p-25), 1 - 0x1p-24).build());
+    }
+
+    /**
+     * A schedule may be any ISchedule: a negative or non-finite η_t is refused at the step that reaches it, before
+     * anything is written, naming the value and the iteration.
+     */
+    @Test
+    void aScheduleValueOutsideItsRangeIsRefusedAtItsStep() {
+        for (double eta : new double[]{-0.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+            MapSchedule schedule = new MapSchedule(ScheduleType.ITERATION, Map.of(0, 1.0, 1, eta));
+            for (DecoupledDecayUpdater cfg : new DecoupledDecayUpdater[]{
+                    AdamW.builder().learningRate(0.1).weightDecay(0).schedule(schedule).build(),
+                    SGDW.builder().learningRate(0.1).weightDecay(0).schedule(schedule).build()}) {
+                GradientUpdater<?> u = cfg.instantiate(Nd4j.zeros(DataType.DOUBLE, cfg.stateSize(3)), true);
+                u.applyUpdater(Nd4j.ones(DataType.DOUBLE, 1, 3), 0, 0);
+                INDArray state = u.getState().values().iterator().next().dup();
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> u.applyUpdater(Nd4j.ones(DataType.DOUBLE, 1, 3), 1, 0));
+                assertTrue(e.getMessage().contains("η_t = " + eta + " at iteration 1")
+                        && e.getMessage().contains("a finite number >= 0"), e.getMessage());
+                assertEquals(state, u.getState().values().iterator().next(), "state unchanged");
+            }
+        }
     }
 
     @Test
@@ -54,6 +88,14 @@ class ValidationTest {
         rejects(() -> CosineWarmRestarts.iterations(5, 2, 0, 1).withPeakDecay(1.5), "peakDecay", "1.5", "(0, 1]");
         rejects(() -> CosineWarmRestarts.epochs(1, 2, 0, 1, 0), "iterationsPerEpoch", "0.0", "> 0");
         rejects(() -> new CosineWarmRestarts(ScheduleType.ITERATION, 1, 2, 0, 1, 0, 1, -5), "iterationsPerEpoch", "-5.0");
+        // a period shorter than one step would restart at every step and never anneal
+        rejects(() -> CosineWarmRestarts.iterations(0.5, 2, 0, 1), "T_0", "0.5", ">= 1 (iterations)");
+        rejects(() -> CosineWarmRestarts.iterations(1e-10, 1, 0, 1), "T_0", "1.0E-10");
+        rejects(() -> CosineWarmRestarts.epochs(0.05, 2, 0, 1, 10), "T_0", "0.05", "at least one iteration", "0.5 < 1");
+        assertDoesNotThrow(() -> CosineWarmRestarts.epochs(0.1, 2, 0, 1, 10));
+        assertDoesNotThrow(() -> CosineWarmRestarts.iterations(1, 2, 0, 1));
+        // t far beyond any DL4J iteration is refused rather than walked period by period
+        rejects(() -> CosineWarmRestarts.iterations(1, 1, 0, 1).periodAt(1e300), "t", "2^52");
     }
 
     @Test

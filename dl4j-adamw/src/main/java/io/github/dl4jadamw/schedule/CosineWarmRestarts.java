@@ -70,6 +70,13 @@ public final class CosineWarmRestarts implements ISchedule {
         else if (iterationsPerEpoch != 0 && !(iterationsPerEpoch > 0 && Double.isFinite(iterationsPerEpoch)))
             throw Check.bad("iterationsPerEpoch", iterationsPerEpoch, "a finite number > 0 (or 0 = unknown)");
         this.iterationsPerEpoch = iterationsPerEpoch + 0.0;   // −0.0 as 0.0: see Check
+        // A period shorter than one step never anneals: every step would land on a restart, at η_max. PyTorch's
+        // scheduler asks for a whole number of steps, T_0 >= 1.
+        if (unit == ScheduleType.EPOCH && !(t0 * iterationsPerEpoch >= 1))
+            throw Check.bad("T_0", t0, "at least one iteration: T_0·iterationsPerEpoch = " + t0 * iterationsPerEpoch
+                    + " < 1 with iterationsPerEpoch = " + iterationsPerEpoch);
+        if (unit == ScheduleType.ITERATION && !(t0 >= 1))
+            throw Check.bad("T_0", t0, "a number >= 1 (iterations): a period shorter than one step never anneals");
     }
 
     /** Restarts counted in iterations, η from {@code etaMax} down to {@code etaMin}. */
@@ -116,19 +123,22 @@ public final class CosineWarmRestarts implements ISchedule {
 
     /** The restart period containing t (in schedule units). */
     public Period periodAt(double t) {
-        if (!(t >= 0) || Double.isInfinite(t))
-            throw Check.bad("t", t, "a finite number >= 0");
+        // Beyond 2^52 periods of T_0, period starts are no longer exact in double and the walk below could not advance
+        // (start + T_k == start). Every DL4J iteration is far below: t/T_0 <= 2^31 with T_0 at least one iteration.
+        if (!(t >= 0) || !(t / t0 < 0x1p52))
+            throw Check.bad("t", t, "a finite number >= 0 and below 2^52·T_0 = " + 0x1p52 * t0);
         long k;
         if (tMult == 1.0) {
             k = (long) Math.floor(t / t0);
         } else {
             // Closed form n = floor(log_Tmult(t/T0·(Tmult−1) + 1)); corrected below, since log() may land
-            // a hair below an exact integer at a period boundary.
-            k = (long) Math.floor(Math.log(t / t0 * (tMult - 1) + 1) / Math.log(tMult));
+            // a hair below an exact integer at a period boundary. log1p keeps it accurate for T_mult near 1.
+            k = (long) Math.floor(Math.log1p(t / t0 * (tMult - 1)) / Math.log1p(tMult - 1));
         }
         double start = startOf(k);
-        while (start > t && k > 0) { k--; start = startOf(k); }
-        while (t - start >= lengthOf(k)) { start += lengthOf(k); k++; }
+        int steps = 0;   // the closed form is within a period or two; a long walk means a broken invariant, not a slow t
+        while (start > t && k > 0) { k--; start = startOf(k); guard(++steps, t); }
+        while (t - start >= lengthOf(k)) { start += lengthOf(k); k++; guard(++steps, t); }
         // t = iteration / iterationsPerEpoch and the period starts are rounded separately, so a boundary that falls on
         // an iteration can come out a few ulps above t (T_0 = 0.1 epoch at 100 iterations per epoch: 30/100 against
         // 0.1·(2²−1)). Such a t is the boundary: it starts the next period, or that step would run at η_min and every
@@ -136,6 +146,11 @@ public final class CosineWarmRestarts implements ISchedule {
         double end = start + lengthOf(k);
         if (end - t <= BOUNDARY_ULPS * Math.ulp(end)) { start = end; k++; }
         return new Period(k, start, lengthOf(k), Math.max(0, t - start));
+    }
+
+    private void guard(int steps, double t) {
+        if (steps > 1000)
+            throw new IllegalStateException("CosineWarmRestarts could not place t = " + t + " in a period of " + this);
     }
 
     /** How close below a period's end (in ulps of the end) t counts as the end; rounding errors are a few ulps. */
