@@ -13,7 +13,8 @@
 #             or  --sweep --progress lines   (see --help). Default protocol: the first 10,000 training images,
 #             all 10,000 test images, batch 64, 15 epochs, lr 1e-3, Adam+L2 λ=5e-4, AdamW/AdamWR λ=0.05.
 #             Progress is reported as lines (--progress lines, for a job's log) unless the options give their
-#             own --progress.
+#             own --progress. The script itself gives --model cifar10, --out and --data/--dataset: giving one of
+#             them again is refused ("should be specified only once").
 #
 # Needs: JDK 17, Maven, an NVIDIA driver and the CUDA 11.6 runtime libraries that ND4J 1.0.0-M2.1's
 # nd4j-cuda-11.6 backend links against. Submit it unchanged from any directory; it builds the project with

@@ -147,6 +147,8 @@ public final class CompareOptimizers implements Callable<Integer> {
     private boolean sgdUsed;
     /** Where the data came from ({@link Datasets.Loaded#source}, or the results' record of it). */
     private String dataSource;
+    /** The training images' own description ({@link io.github.dl4jadamw.examples.data.ImageData#name}), or null. */
+    private String trainData;
     private final PrintStream stdout;
     private final PrintStream stderr;
     private String[] rawArgs = new String[0];
@@ -244,6 +246,8 @@ public final class CompareOptimizers implements Callable<Integer> {
             epochs = first.epochs;
             batchSize = first.batchSize;
             dataSource = first.dataSource;
+            Object td = st.meta().get("trainData");
+            trainData = td instanceof org.nd4j.shade.jackson.databind.JsonNode ? ((org.nd4j.shade.jackson.databind.JsonNode) td).asText() : null;
             data = first.dataSource == null || first.dataSource.startsWith("embedded")
                     || first.dataSource.startsWith(Cifar10Download.SOURCE_PREFIX) ? null : Path.of(first.dataSource);
             // the restart schedule of the results' AdamWR/SGDWR runs (the other kinds carry the defaults)
@@ -289,6 +293,7 @@ public final class CompareOptimizers implements Callable<Integer> {
                     + " downloads it from " + Cifar10Download.url() + " (once)");
         Datasets.Loaded d = Datasets.load(dc, nTrain, nTest);
         dataSource = d.source;
+        trainData = d.train.name;
         Trainer trainer = new Trainer(m, d.train, d.test, d.kind.id, d.source, batchSize, nEpochs, progress);
         progress.line(Fmt.f("data: %s — %s + %s, loaded in %.1f s", d.source, d.train, d.test, (System.nanoTime() - t0) / 1e9));
         progress.line("backend: " + Nd4j.getBackend().getClass().getSimpleName() + ", " + Nd4j.getEnvironment().maxThreads()
@@ -311,6 +316,7 @@ public final class CompareOptimizers implements Callable<Integer> {
         store.meta("model", m.id);
         store.meta("dataset", d.kind.id);
         store.meta("dataSource", d.source);
+        store.meta("trainData", d.train.name);
         store.meta("backend", Nd4j.getBackend().getClass().getSimpleName());
         store.meta("java", System.getProperty("java.version"));
         store.meta("availableProcessors", Runtime.getRuntime().availableProcessors());
@@ -498,7 +504,9 @@ public final class CompareOptimizers implements Callable<Integer> {
         String from = data != null ? "`" + data + "`"
                 : dataSource != null && dataSource.startsWith(Cifar10Download.SOURCE_PREFIX)
                 ? "CIFAR-10 from DL4J's download cache `" + dataSource.substring(Cifar10Download.SOURCE_PREFIX.length())
-                + "` (Cifar10Fetcher's PNG folders, images ordered by the number in their file names)"
+                + "` (Cifar10Fetcher's PNG folders, " + (trainData != null && trainData.contains("pseudo-random order")
+                ? "images in a fixed pseudo-random order: their file names carry no CIFAR-10 image number)"
+                : "images ordered by the number in their file names)")
                 : "the embedded Fashion-MNIST subset";
         s.append("- Data: ").append(from)
                 .append(", first ").append(Fmt.f("%,d", nTrain)).append(" training and ").append(Fmt.f("%,d", nTest))

@@ -178,7 +178,8 @@ class Cifar10DownloadTest {
         assertTrue(r[2].contains("data: " + Cifar10Download.SOURCE_PREFIX + cacheDir()
                 + " — CIFAR-10 train (30 images 3×32×32, 10 classes) + CIFAR-10 test (20 images"), r[2]);
         assertFalse(r[2].contains("downloads it"), "no download announced for a filled cache:\n" + r[2]);
-        String dataLine = "- Data: CIFAR-10 from DL4J's download cache `" + cacheDir() + "`";
+        String dataLine = "- Data: CIFAR-10 from DL4J's download cache `" + cacheDir() + "` (Cifar10Fetcher's PNG"
+                + " folders, images ordered by the number in their file names)";
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains(dataLine) && md.contains("random crop (4-pixel zero padding)"), md);
         RunResult run = ResultsStore.load(out).completeRuns().get(0);
@@ -191,6 +192,21 @@ class Cifar10DownloadTest {
         r = cli("--report-only", "--no-charts", "--out", out.toString());
         assertEquals("0", r[0], r[2]);
         assertTrue(Files.readString(out.resolve("report.md")).contains(dataLine));
+
+        // file names without CIFAR-10's image numbers: read in a fixed pseudo-random order, and the report says so
+        for (int i = 0; i < Cifar10CacheFixture.TRAIN.size(); i++) {
+            Path f = cacheDir().resolve(Cifar10CacheFixture.file(Cifar10CacheFixture.TRAIN, "train", i));
+            Files.move(f, f.resolveSibling("img-" + i + ".png"));
+        }
+        Path shuffled = tmp.resolve("shuffled");
+        r = cli("--dataset", "cifar10", "-O", "adamw", "--train-size", "30", "--test-size", "20", "--epochs", "1",
+                "--no-charts", "--progress", "lines", "--out", shuffled.toString());
+        assertEquals("0", r[0], r[2] + r[1]);
+        String fallback = "images in a fixed pseudo-random order: their file names carry no CIFAR-10 image number";
+        assertTrue(Files.readString(shuffled.resolve("report.md")).contains(fallback), r[2]);
+        r = cli("--report-only", "--no-charts", "--out", shuffled.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(Files.readString(shuffled.resolve("report.md")).contains(fallback));
     }
 
     @Test
