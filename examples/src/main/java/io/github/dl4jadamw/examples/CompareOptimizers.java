@@ -227,6 +227,8 @@ public final class CompareOptimizers implements Callable<Integer> {
         // the library's own ranges (CosineWarmRestarts), checked here so that they fail before anything trains
         OptionChecks.finitePositive("--restart-t0", restartT0);
         OptionChecks.finiteAtLeast("--restart-tmult", restartTMult, 1);
+        if (kinds.stream().anyMatch(OptimizerKind::restarts))
+            OptionChecks.restartPeriodAtLeastOneStep(restartT0, nTrain, batchSize);
         Datasets.Kind dk = Datasets.Kind.parse(dataset);
 
         if (reportOnly) {

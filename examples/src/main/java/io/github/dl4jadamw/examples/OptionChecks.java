@@ -2,6 +2,7 @@ package io.github.dl4jadamw.examples;
 
 import io.github.dl4jadamw.DecayConvention;
 import io.github.dl4jadamw.StepScalars;
+import io.github.dl4jadamw.examples.data.Batches;
 
 import java.util.List;
 
@@ -59,6 +60,18 @@ final class OptionChecks {
                     throw invalid("--lr × --wd", text(lr) + " × " + text(wd) + " = " + text(d),
                             "must be < 1 (the decay per step lr·λ; each step multiplies the weights by 1 − lr·λ)");
             }
+    }
+
+    /**
+     * A restart period of at least one step: T_0 epochs × iterations per epoch >= 1 (the library refuses shorter
+     * periods, which would restart at every step, but only once the run knows its iterations per epoch).
+     */
+    static void restartPeriodAtLeastOneStep(double t0, int trainSize, int batchSize) {
+        int ipe = Batches.perEpoch(trainSize, batchSize);
+        if (!(t0 * ipe >= 1))
+            throw invalid("--restart-t0", text(t0), "must be at least one step: " + text(t0) + " epoch × " + ipe
+                    + " iteration(s) per epoch (--train-size " + trainSize + ", --batch-size " + batchSize + ") = "
+                    + text(t0 * ipe) + " < 1");
     }
 
     static IllegalArgumentException invalid(String option, String value, String range) {

@@ -40,6 +40,8 @@ class OptionChecksTest {
             c("--restart-t0 = Infinity is invalid: must be a finite number > 0", "--restart-t0", "Infinity"),
             c("--restart-tmult = 0.5 is invalid: must be a finite number >= 1", "--restart-tmult", "0.5"),
             c("--restart-tmult = Infinity is invalid: must be a finite number >= 1", "--restart-tmult", "Infinity"),
+            c("--restart-t0 = 0.25 is invalid: must be at least one step: 0.25 epoch × 2 iteration(s) per epoch"
+                    + " (--train-size 128, --batch-size 64) = 0.5 < 1", "--restart-t0", "0.25", "--train-size", "128"),
             c("--train-size = 20000 is invalid: must be 1 to 10000: the embedded Fashion-MNIST subset has 10000"
                     + " training images", "--train-size", "20000"),
             c("--test-size = 10001 is invalid: must be 1 to 10000: the embedded Fashion-MNIST subset has 10000"

@@ -38,8 +38,10 @@ public final class OptimizerSpec {
             throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + lr);
         if (!(lambda >= 0) || !Double.isFinite(lambda))
             throw new IllegalArgumentException(kind.id + ": λ must be a finite number >= 0, got " + lambda);
-        // the restart schedule's ranges are the library's: check them with it, now rather than when the run starts
-        if (kind.restarts()) CosineWarmRestarts.epochs(restartT0, restartTMult, 0, 1, 1);
+        // the restart schedule's ranges are the library's: check them with it, now rather than when the run starts.
+        // Iterations per epoch are not known here: the largest stands in, so that "a period holds at least one step"
+        // is left to the run (and to the CLI's OptionChecks, which knows them).
+        if (kind.restarts()) CosineWarmRestarts.epochs(restartT0, restartTMult, 0, 1, Double.MAX_VALUE);
         this.lr = lr;
         this.lambda = lambda + 0.0;   // −0.0 as 0.0: equals compares with ==, hashCode hashes the bits
         this.restartT0 = kind.restarts() ? restartT0 : DEFAULT_RESTART_T0;
