@@ -144,7 +144,6 @@ public final class CompareOptimizers implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private boolean sgdUsed;
     /** Where the data came from ({@link Datasets.Loaded#source}, or the results' record of it). */
     private String dataSource;
     /** The training images' own description ({@link io.github.dl4jadamw.examples.data.ImageData#name}), or null. */
@@ -205,7 +204,6 @@ public final class CompareOptimizers implements Callable<Integer> {
         for (String o : optimizers != null ? optimizers : List.of("adam-l2", "adamw", "adamwr")) {
             OptimizerKind k = OptimizerKind.parse(o);
             if (!kinds.contains(k)) kinds.add(k);
-            sgdUsed |= k == OptimizerKind.SGDW || k == OptimizerKind.SGDWR;
         }
         refuseIgnoredOptions(kinds);
         List<Double> lrs = lr != null ? lr : sweep ? SWEEP_LR : List.of(1e-3);
@@ -241,8 +239,6 @@ public final class CompareOptimizers implements Callable<Integer> {
                 sweep = m.equals("sweep");
                 quick = m.equals("quick");
             }
-            sgdUsed = st.runs().stream().anyMatch(x -> x.optimizer.kind == OptimizerKind.SGDW
-                    || x.optimizer.kind == OptimizerKind.SGDWR);
             trainSize = first.trainSize;
             testSize = first.testSize;
             epochs = first.epochs;
@@ -494,11 +490,12 @@ public final class CompareOptimizers implements Callable<Integer> {
         c.charts = !noCharts;
         c.title = kinds.stream().map(k -> k.label).collect(java.util.stream.Collectors.joining(" vs "))
                 + (m != null ? " — " + m.id : "") + (sweep ? " (sweep)" : "");
-        c.protocol = protocolText(m);
+        c.protocol = protocolText(m, kinds);
         return c;
     }
 
-    private String protocolText(Models m) {
+    /** The protocol as the report states it; only the optimizers in {@code kinds} are described. */
+    private String protocolText(Models m, List<OptimizerKind> kinds) {
         int nTrain = trainSize != null ? trainSize : quick ? 2000 : 10_000;
         int nTest = testSize != null ? testSize : quick ? 1000 : 10_000;
         int nEpochs = epochs != null ? epochs : quick ? 2 : 15;
@@ -520,14 +517,24 @@ public final class CompareOptimizers implements Callable<Integer> {
         s.append("- Batch ").append(batchSize).append(" (last partial batch kept), ").append(nEpochs)
                 .append(" epochs, training order reshuffled every epoch from (seed, epoch): every optimizer sees the "
                         + "same batches in the same order and starts from the same weights.\n");
-        s.append("- Adam+L2: DL4J's `org.nd4j.linalg.learning.config.Adam` with `.l2(λ)` (gradient += λ·W, weights "
-                + "only). AdamW: `io.github.dl4jadamw.AdamW`, decoupled decay W −= lr_t·λ·W (lr-coupled, PyTorch "
-                + "convention), weights only (`DecoupledWeightDecay.onWeights()`). AdamWR: AdamW with cosine warm "
-                + "restarts T_0 = ").append(Fmt.num(restartT0)).append(" epoch, T_mult = ").append(Fmt.num(restartTMult))
-                .append(", η_min = 0, advanced every iteration (fractional epochs), lr_t = α·η_t. β = (0.9, 0.999), ε = 1e-8.\n");
-        if (sgdUsed)
-            s.append("- SGDW/SGDWR: `io.github.dl4jadamw.SGDW`/`SGDWR` (the paper's Algorithm 1), momentum 0.9, the same "
-                    + "lr-coupled decoupled decay on weights and, for SGDWR, the same restart schedule.\n");
+        boolean adamL2 = kinds.contains(OptimizerKind.ADAM_L2), adamR = kinds.contains(OptimizerKind.ADAMWR),
+                adamW = adamR || kinds.contains(OptimizerKind.ADAMW), sgdR = kinds.contains(OptimizerKind.SGDWR),
+                sgd = sgdR || kinds.contains(OptimizerKind.SGDW);
+        List<String> adam = new ArrayList<>();
+        if (adamL2) adam.add("Adam+L2: DL4J's `org.nd4j.linalg.learning.config.Adam` with `.l2(λ)` (gradient += λ·W, "
+                + "weights only).");
+        if (adamW) adam.add("AdamW: `io.github.dl4jadamw.AdamW`, decoupled decay W −= lr_t·λ·W (lr-coupled, PyTorch "
+                + "convention), weights only (`DecoupledWeightDecay.onWeights()`).");
+        if (adamR) adam.add("AdamWR: AdamW with the warm restarts below.");
+        if (!adam.isEmpty()) s.append("- ").append(String.join(" ", adam)).append(" β = (0.9, 0.999), ε = 1e-8.\n");
+        if (sgd)
+            s.append("- SGDW/SGDWR: `io.github.dl4jadamw.SGDW`/`SGDWR` (the paper's Algorithm 1), momentum 0.9, "
+                    + "lr-coupled decoupled decay W −= lr_t·λ·W on weights").append(sgdR ? "; SGDWR with the warm "
+                    + "restarts below" : "").append(".\n");
+        if (adamR || sgdR)
+            s.append("- Warm restarts: cosine annealing, T_0 = ").append(Fmt.num(restartT0)).append(" epoch, T_mult = ")
+                    .append(Fmt.num(restartTMult)).append(", η_min = 0, advanced every iteration (fractional epochs), "
+                            + "lr_t = α·η_t.\n");
         s.append("- Measured each epoch: test accuracy and loss (inference mode), train loss (mean data loss over the "
                 + "epoch's minibatches, without the L2 term), global weight norm, lr_t and η_t.\n");
         return s.toString();

@@ -176,7 +176,13 @@ class CompareOptimizersTest {
         List<RunResult> runs = ResultsStore.load(out).completeRuns();
         assertEquals(List.of("sgdw", "sgdwr"), runs.stream().map(x -> x.optimizer.kind.id).toList());
         assertTrue(runs.get(0).updater.startsWith("SGDW{"), runs.get(0).updater);
-        assertTrue(Files.readString(out.resolve("report.md")).contains("| SGDWR | 0.05 | 0.1 | 1 |"));
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("| SGDWR | 0.05 | 0.1 | 1 |"), md);
+        // the report names and describes the optimizers that ran, not Adam+L2/AdamW/AdamWR
+        assertTrue(md.startsWith("# SGDW vs SGDWR — fmnist-mlp\n"), md);
+        assertTrue(md.contains("- SGDW/SGDWR: ") && md.contains("SGDWR with the warm restarts below")
+                && md.contains("- Warm restarts: cosine annealing, T_0 = 1 epoch, T_mult = 2"), md);
+        assertFalse(md.contains("Adam+L2") || md.contains("AdamW:") || md.contains("β = (0.9, 0.999)"), md);
     }
 
     @Test
