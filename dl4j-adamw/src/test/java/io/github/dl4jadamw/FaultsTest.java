@@ -259,9 +259,7 @@ class FaultsTest {
 
     private static double[] runFloat32(Kernels.Choice k, double lr, double lambda, double[][] grads, double[] theta0,
                                        double[] firstUpdate) {
-        String prev = System.getProperty(Kernels.PROPERTY);
-        System.setProperty(Kernels.PROPERTY, k.name());
-        try {
+        return KernelChoice.with(k.name(), () -> {
             int n = theta0.length;
             AdamW cfg = AdamW.builder().learningRate(lr).weightDecay(lambda).build();
             INDArray p = Nd4j.createFromArray(theta0).castTo(DataType.FLOAT);
@@ -274,9 +272,7 @@ class FaultsTest {
                 p.subi(grad);
             }
             return p.castTo(DataType.DOUBLE).toDoubleVector();
-        } finally {
-            if (prev == null) System.clearProperty(Kernels.PROPERTY); else System.setProperty(Kernels.PROPERTY, prev);
-        }
+        });
     }
 
     /** Scalar AdamW in double, written from the paper/PyTorch formula (independent of StepScalars). */
@@ -337,20 +333,18 @@ class FaultsTest {
         assertEquals(1e-3, s.stepSize, 1e-18);          // 1 − β1^t = 1
         assertEquals(1.0, s.sqrtBc2, 1e-15);
         for (Kernels.Choice k : new Kernels.Choice[]{Kernels.Choice.CPU, Kernels.Choice.ND4J}) {
-            System.setProperty(Kernels.PROPERTY, k.name());
-            try {
+            KernelChoice.with(k.name(), () -> {
                 AdamW cfg = AdamW.builder().weightDecay(0).build();
                 GradientUpdater<?> u = cfg.instantiate(Nd4j.zeros(DataType.DOUBLE, cfg.stateSize(2)), true);
                 INDArray grad = Nd4j.createFromArray(0.5, -2.0);
                 u.applyUpdater(grad, Integer.MAX_VALUE, 0);
+                assertEquals(k == Kernels.Choice.CPU ? "cpu" : "nd4j-ops", ((DecoupledGradientUpdater) u).kernelName());
                 // first moment (1−β1)g, second (1−β2)g², no bias correction left: u = lr·0.1g/(√(0.001)|g| + ε)
                 for (int i = 0; i < 2; i++) {
                     double gi = i == 0 ? 0.5 : -2.0;
                     assertEquals(1e-3 * 0.1 * gi / (Math.sqrt(0.001) * Math.abs(gi) + 1e-8), grad.getDouble(i), 1e-15, k.name());
                 }
-            } finally {
-                System.clearProperty(Kernels.PROPERTY);
-            }
+            });
         }
     }
 

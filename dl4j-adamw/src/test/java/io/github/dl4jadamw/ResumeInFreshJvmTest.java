@@ -1,5 +1,6 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.kernel.Kernels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,9 @@ class ResumeInFreshJvmTest {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
                 "-cp", cp, ResumeMain.class.getName(), ckpt.getPath(), String.valueOf(from), out.getPath()));
+        // the fresh JVM resumes on the kernel this one trained with (CI runs this suite under -Dadamw.kernel=nd4j too)
+        String kernel = System.getProperty(Kernels.PROPERTY);
+        if (kernel != null) cmd.add(1, "-D" + Kernels.PROPERTY + "=" + kernel);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ckpt.toPath().resolveSibling("jvm-" + from + ".log").toFile()).start();
         int rc = p.waitFor();

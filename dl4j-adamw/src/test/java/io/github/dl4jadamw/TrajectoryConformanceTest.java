@@ -45,16 +45,9 @@ class TrajectoryConformanceTest {
 
     private static void check(TrajectoryCase c) {
         Map<String, Double> errors = new LinkedHashMap<>();
-        for (Kernels.Choice k : new Kernels.Choice[]{Kernels.Choice.CPU, Kernels.Choice.ND4J}) {
-            String prev = System.getProperty(Kernels.PROPERTY);
-            System.setProperty(Kernels.PROPERTY, k.name().toLowerCase());
-            try {
-                errors.put(k.name().toLowerCase(), c.format().equals(TrajectoryCase.NETWORK_FORMAT)
-                        ? replayNetwork(c) : replayTensor(c));
-            } finally {
-                if (prev == null) System.clearProperty(Kernels.PROPERTY); else System.setProperty(Kernels.PROPERTY, prev);
-            }
-        }
+        for (Kernels.Choice k : new Kernels.Choice[]{Kernels.Choice.CPU, Kernels.Choice.ND4J})
+            errors.put(k.name().toLowerCase(), KernelChoice.with(k.name(), () -> c.format().equals(
+                    TrajectoryCase.NETWORK_FORMAT) ? replayNetwork(c) : replayTensor(c)));
         double worst = errors.values().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         boolean pass = worst <= c.tolerance(); // NaN fails
         System.out.printf("trajectory %s: max error %.3e (tolerance %.0e) %s%n", c.name(), worst, c.tolerance(),

@@ -4,6 +4,7 @@ import io.github.dl4jadamw.AdamW;
 import io.github.dl4jadamw.AdamWR;
 import io.github.dl4jadamw.DecayConvention;
 import io.github.dl4jadamw.DecoupledWeightDecay;
+import io.github.dl4jadamw.KernelChoice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -98,8 +99,7 @@ class SameDiffIntegrationTest {
     @Test
     void fOrderedVariableDecaysElementwise() {
         for (String kernel : new String[]{"cpu", "nd4j"}) {
-            System.setProperty(io.github.dl4jadamw.kernel.Kernels.PROPERTY, kernel);
-            try {
+            KernelChoice.with(kernel, () -> {
                 SameDiff[] sds = new SameDiff[2];
                 for (int k = 0; k < 2; k++) {
                     SameDiff sd = SameDiff.create();
@@ -121,9 +121,7 @@ class SameDiffIntegrationTest {
                 sds[1].fit(d);
                 INDArray diff = sds[0].getVariable("w").getArr().sub(sds[1].getVariable("w").getArr());
                 Support.assertDecayedOnce("w (" + kernel + " kernel)", diff, theta0, LR * LAMBDA);
-            } finally {
-                System.clearProperty(io.github.dl4jadamw.kernel.Kernels.PROPERTY);
-            }
+            });
         }
     }
 
