@@ -160,16 +160,25 @@ class AdamWListenerTest {
         AdamW a = AdamWR.builder().learningRate(0.02).weightDecay(0.1).restartsInIterations(1000, 1).build();
         MultiLayerNetwork n1 = TestNets.mlp(TestNets.builder(a, true), false);
         MultiLayerNetwork n2 = TestNets.mlp(TestNets.builder(a, true), false);
-        java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger(),
+                seen = new java.util.concurrent.atomic.AtomicInteger();
         AdamWListener listener = AdamWListener.builder().reportEvery(1).sink(rs -> {
             for (AdamWListener.Record r : rs) {
+                seen.incrementAndGet();
                 double eta = 0.5 * (1 + Math.cos(Math.PI * r.iteration / 1000));    // closed form, period 0
                 if (r.learningRate != 0.02 * eta && Math.abs(r.learningRate - 0.02 * eta) > 1e-15) wrong.incrementAndGet();
             }
         }).build();
+        listener.iterationDone(n1, 10, 0);
+        int perCall = seen.getAndSet(0);
+        assertTrue(perCall > 0, "the listener reports each AdamW block");
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
         Thread t1 = new Thread(() -> { for (int k = 0; k < 20_000; k++) listener.iterationDone(n1, 10, 0); });
         Thread t2 = new Thread(() -> { for (int k = 0; k < 20_000; k++) listener.iterationDone(n2, 500, 0); });
+        for (Thread t : new Thread[]{t1, t2}) t.setUncaughtExceptionHandler((th, e) -> thrown.compareAndSet(null, e));
         t1.start(); t2.start(); t1.join(); t2.join();
+        assertNull(thrown.get(), "a thread failed");
+        assertEquals(40_000 * perCall, seen.get(), "every call reported");
         assertEquals(0, wrong.get(), "records with another thread's figures");
     }
 }

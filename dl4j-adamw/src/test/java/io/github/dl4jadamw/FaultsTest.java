@@ -368,7 +368,7 @@ class FaultsTest {
                 MultiLayerNetwork net = sharing(conf, shared);
                 futures.add(pool.submit(() -> train(net, worker)));
             }
-            for (int w = 0; w < 2; w++) assertEquals(reference.get(w), futures.get(w).get(), "worker " + w);
+            for (int w = 0; w < 2; w++) Exact.assertSameValues(reference.get(w), futures.get(w).get(), "worker " + w);
         } finally {
             pool.shutdownNow();
         }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,14 +66,17 @@ class ParallelLoopTest {
                     for (int i = 0; i < loops; i++) ParallelLoop.shared().run(n, c);
                     String p = c.check(loops);
                     if (p != null) problem.compareAndSet(null, p);
-                } catch (Exception e) {
+                } catch (Throwable e) {   // errors too: a thread's uncaught throwable would only be printed
                     problem.compareAndSet(null, e.toString());
                 }
             });
             ts.add(th);
             th.start();
         }
-        for (Thread th : ts) th.join(120_000);
+        for (Thread th : ts) {
+            th.join(120_000);
+            assertFalse(th.isAlive(), "a caller still runs after 120 s: the pool hangs");
+        }
         assertNull(problem.get());
     }
 

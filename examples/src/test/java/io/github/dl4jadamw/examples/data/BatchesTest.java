@@ -82,19 +82,32 @@ class BatchesTest {
         Batches crop = new Batches(FM, 16, false, 4, false);
         DataSet c = crop.batch(order, 0, new Random(1));
         assertArrayEquals(new long[]{16, 1, 28, 28}, c.getFeatures().shape());
-        // a crop is a shift by (dy, dx) in [-4, 4]² with zero fill: find it for image 0
-        boolean found = false;
-        for (int dy = -4; dy <= 4 && !found; dy++)
-            for (int dx = -4; dx <= 4 && !found; dx++) {
+        // a crop is a shift by (dy, dx) in [-4, 4]² with zero fill: every image is one, and not all unshifted
+        int unshifted = 0;
+        for (int i = 0; i < 16; i++) {
+            assertTrue(shiftedBy(c, i, order, -4, 4), "image " + i + " is a shifted copy");
+            if (shiftedBy(c, i, order, 0, 0)) unshifted++;
+        }
+        assertTrue(unshifted < 16, "the crop moved no image");
+        // the same random source gives the same crops
+        assertArrayEquals(c.getFeatures().dup().data().asFloat(),
+                crop.batch(order, 0, new Random(1)).getFeatures().dup().data().asFloat());
+    }
+
+    /** Whether image i of the batch is its source image shifted by some (dy, dx) in [lo, hi]², zero-filled. */
+    private static boolean shiftedBy(DataSet c, int i, int[] order, int lo, int hi) {
+        int src = order[i];
+        for (int dy = lo; dy <= hi; dy++)
+            for (int dx = lo; dx <= hi; dx++) {
                 boolean ok = true;
                 for (int y = 0; y < 28 && ok; y++)
                     for (int x = 0; x < 28 && ok; x++) {
                         int sy = y + dy, sx = x + dx;
-                        float want = sy < 0 || sy >= 28 || sx < 0 || sx >= 28 ? 0f : FM.pixel(0, sy * 28 + sx) / 255f;
-                        ok = c.getFeatures().getFloat(0, 0, y, x) == want;
+                        float want = sy < 0 || sy >= 28 || sx < 0 || sx >= 28 ? 0f : FM.pixel(src, sy * 28 + sx) / 255f;
+                        ok = c.getFeatures().getFloat(i, 0, y, x) == want;
                     }
-                found = ok;
+                if (ok) return true;
             }
-        assertTrue(found, "image 0 is a shifted copy");
+        return false;
     }
 }
