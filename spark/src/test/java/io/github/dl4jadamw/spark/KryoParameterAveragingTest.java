@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The same job with DL4J's recommended Spark setup (Kryo + ND4J's registrator), with AdamWR's normalized decay —
- * Kryo does not need java.io.Serializable, so this path ships NormalizedWeightDecay too.
+ * The same job with DL4J's recommended Spark setup (Kryo + ND4J's registrator), with AdamWR's normalized decay: the
+ * configuration, NormalizedWeightDecay included, ships through Kryo as it does through Java serialization.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class KryoParameterAveragingTest {
@@ -43,7 +43,8 @@ class KryoParameterAveragingTest {
                 .normalizedWeightDecay(0.05, batch, examples).build();
         JavaRDD<DataSet> rdd = sc.parallelize(SparkAdamWJob.data(examples / 8, 8, 2), 2);
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, SparkAdamWJob.configuration(adamwr),
-                SparkAdamWJob.trainingMaster(8, batch, avg, SparkTestContext.dir("export-kryo").toURI().toString()));
+                SparkAdamWJob.trainingMaster(sc.defaultParallelism(), 8, batch, avg,
+                        SparkTestContext.dir("export-kryo").toURI().toString()));
         double before = sparkNet.calculateScore(rdd, true);
         for (int e = 0; e < epochs; e++) sparkNet.fit(rdd);
         double after = sparkNet.calculateScore(rdd, true);

@@ -67,8 +67,8 @@ class ParameterAveragingTest {
         AdamW adamwr = AdamWR.builder().learningRate(0.02).weightDecay(0.01).restartsInIterations(4, 2).build();
         List<DataSet> data = SparkAdamWJob.data(DATASETS, EXAMPLES_EACH, 1);
         JavaRDD<DataSet> rdd = sc.parallelize(data, 2);
-        ParameterAveragingTrainingMaster tm = SparkAdamWJob.trainingMaster(EXAMPLES_EACH, BATCH_PER_WORKER,
-                AVERAGING_FREQUENCY, SparkTestContext.dir("export").toURI().toString());
+        ParameterAveragingTrainingMaster tm = SparkAdamWJob.trainingMaster(sc.defaultParallelism(), EXAMPLES_EACH,
+                BATCH_PER_WORKER, AVERAGING_FREQUENCY, SparkTestContext.dir("export").toURI().toString());
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, SparkAdamWJob.configuration(adamwr), tm);
         sparkNet.setListeners(new RecordIterations());
         SEEN.clear();
@@ -119,14 +119,38 @@ class ParameterAveragingTest {
         JavaRDD<DataSet> rdd = sc.parallelize(SparkAdamWJob.data(datasets, EXAMPLES_EACH, 1), 2);
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc,
                 SparkAdamWJob.configuration(AdamW.builder().learningRate(0.02).build()),
-                SparkAdamWJob.trainingMaster(EXAMPLES_EACH, BATCH_PER_WORKER, AVERAGING_FREQUENCY,
-                        SparkTestContext.dir("export-ragged").toURI().toString()));
+                SparkAdamWJob.trainingMaster(sc.defaultParallelism(), EXAMPLES_EACH, BATCH_PER_WORKER,
+                        AVERAGING_FREQUENCY, SparkTestContext.dir("export-ragged").toURI().toString()));
         int perFit = SparkAdamWJob.iterationsPerFit(datasets, EXAMPLES_EACH, sc.defaultParallelism(), BATCH_PER_WORKER,
                 AVERAGING_FREQUENCY);
         assertEquals(8, perFit);
         sparkNet.fit(rdd);
         sparkNet.fit(rdd);
         assertEquals(2 * perFit, sparkNet.getNetwork().getIterationCount());
+    }
+
+    /**
+     * The Export approach counts its minibatch files, not the RDD's DataSets: with DataSets that are not one minibatch
+     * each the two differ, and the RDD-based count must be DL4J's. 50 DataSets of 8 in 2 partitions, minibatch 16:
+     * each partition makes 12 full files and 1 of 8 examples, 26 files, 13 rounds (the DataSet count says 12). 32 of
+     * 12 with averaging every 2: 24 files of 16, 6 rounds of 2 (the DataSet count says 16).
+     */
+    @Test
+    void iterationsPerFitFromTheRddMatchesDl4jsExport() {
+        int workers = sc.defaultParallelism();
+        int[][] cases = {{50, 8, 1, 13, 12}, {32, 12, 2, 12, 16}};   // DataSets, size, frequency, DL4J, DataSet count
+        for (int[] c : cases) {
+            JavaRDD<DataSet> rdd = sc.parallelize(SparkAdamWJob.data(c[0], c[1], 3), 2);
+            int perFit = SparkAdamWJob.iterationsPerFit(rdd, workers, BATCH_PER_WORKER, c[2]);
+            assertEquals(c[4], SparkAdamWJob.iterationsPerFit(c[0], c[1], workers, BATCH_PER_WORKER, c[2]));
+            SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc,
+                    SparkAdamWJob.configuration(AdamW.builder().learningRate(0.02).build()),
+                    SparkAdamWJob.trainingMaster(workers, c[1], BATCH_PER_WORKER, c[2],
+                            SparkTestContext.dir("export-files-" + c[1]).toURI().toString()));
+            sparkNet.fit(rdd);
+            assertEquals(sparkNet.getNetwork().getIterationCount(), perFit, java.util.Arrays.toString(c));
+            assertEquals(c[3], perFit, java.util.Arrays.toString(c));
+        }
     }
 
     @Test
@@ -151,7 +175,7 @@ class ParameterAveragingTest {
         assertEquals(conf, copy);
 
         // the training master itself has a JSON form too (for job definitions)
-        ParameterAveragingTrainingMaster tm = SparkAdamWJob.trainingMaster(8, 16, 2, null);
+        ParameterAveragingTrainingMaster tm = SparkAdamWJob.trainingMaster(sc.defaultParallelism(), 8, 16, 2, null);
         assertEquals(tm, ParameterAveragingTrainingMaster.fromJson(tm.toJson()));
         assertTrue(tm.isSaveUpdater());
     }

@@ -39,4 +39,17 @@ class SparkAdamWJobMainTest {
         assertEquals(3 * 16, Integer.parseInt(m.group(2)));
         assertTrue(Double.parseDouble(m.group(1)) < 0.6, "score after training " + m.group(1) + " (ln 3 = 1.10 at chance)");
     }
+
+    /** Bad arguments fail before Spark starts, naming the argument, its value and the valid range. */
+    @Test
+    void badArgumentsAreNamed() {
+        String[][] cases = {{"abc"}, {"512", "0"}, {"512", "3", "-16"}, {"512", "3", "16", "0"}, {"1", "2", "3", "4", "dir", "x"}};
+        String[] messages = {"examples = abc is invalid: must be an integer >= 1", "epochs = 0 is invalid",
+                "batchSizePerWorker = -16 is invalid", "averagingFrequency = 0 is invalid", "at most 5 arguments"};
+        for (int i = 0; i < cases.length; i++) {
+            String[] args = cases[i];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkAdamWJob.main(args));
+            assertTrue(e.getMessage().contains(messages[i]), e.getMessage());
+        }
+    }
 }
