@@ -79,7 +79,9 @@ def measure(opt, seconds, iterations, warmup):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", type=int, default=2)
+    # the CPU kernel's rule (ParallelLoop): -Dadamw.threads, else OMP_NUM_THREADS, else every processor
+    ap.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count()),
+                    help="threads for PyTorch (default: OMP_NUM_THREADS, else every processor, as the Java side)")
     ap.add_argument("--shapes", default="16M,16.7M,1M,resnet")
     ap.add_argument("--variants", default="default,foreach")
     ap.add_argument("--seconds", type=float, default=1.0)
