@@ -31,8 +31,9 @@ import java.util.List;
  * <p>Nothing here keeps a network's memory reachable once the network is discarded, though the ledger lives as long
  * as its thread: only a decayed entry holds its parameter view, and drops it when its block has stepped ({@link
  * Segments#release}); the gradient buffer the entries lie in and the one last checked are held weakly. One exception:
- * a decay mark no AdamW block consumed (a misconfiguration, reported at the thread's next mark) keeps its parameter
- * view until then.
+ * a decay mark no AdamW block consumed (a misconfiguration) keeps its parameter view until the thread's next mark,
+ * which reports it; if that mark is another network's, the error is kept (without the view) and reported at its own
+ * network's next mark.
  */
 final class DecayLedger {
     private static final Logger LOG = LoggerFactory.getLogger(DecayLedger.class);
@@ -72,9 +73,12 @@ final class DecayLedger {
                     + " differs from its gradient length " + gradView.length());
         if (decay && !sameMemoryOrder(param, gradView))
             param = param.dup(gradView.ordering());   // θ before this step's update: a copy is the same values
-        if (buf != entriesRoot.get()) {   // entries of another buffer are that network's leftovers after an exception
+        if (buf != entriesRoot.get()) {   // another network marks now (networks alternating in one thread: a GAN)
+            rememberUnconsumed();
             clear();
             entriesRoot = new WeakReference<>(buf);
+            IllegalStateException left = unconsumedOf(buf);
+            if (left != null) throw left;
         }
         for (int i = 0; i < size; i++) {
             Entry e = pool.get(i);
@@ -184,8 +188,17 @@ final class DecayLedger {
                     + "NonFiniteGradients). Set nonFiniteGradients(SKIP_STEP) to skip such steps instead.", iteration, first);
         }
         LOG.warn("{}: {}; skipping this step (parameters and state unchanged)", updater, what);
+        // The whole flattened gradient becomes 0, not only this block's: DL4J subtracts it from the parameters after
+        // every block has run, and blocks after this one would otherwise step on the NaN, BatchNormalization's running
+        // mean and variance (whose "gradient" is their change) first of all. It also cancels the parameter change of
+        // blocks that ran before (their optimizer state has moved: see NonFiniteGradients).
+        zero(root, blockGradient.dataType());
         skipStep = true;
         return true;
+    }
+
+    private static void zero(DataBuffer root, DataType type) {
+        Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', type).assign(0);
     }
 
     /**
@@ -226,6 +239,41 @@ final class DecayLedger {
     void clear() {
         for (int i = 0; i < size; i++) pool.get(i).release();
         size = 0;
+    }
+
+    /**
+     * Decay marks that the previous network's updaters did not take (a marker on a layer whose updater is not ours),
+     * kept as that network's error when another network's marks replace them: the same error it would meet at its
+     * next step if it trained alone, reported at that step. Weak keys: a discarded network leaves nothing behind.
+     */
+    private final List<WeakReference<DataBuffer>> unconsumedRoots = new ArrayList<>();
+    private final List<IllegalStateException> unconsumedErrors = new ArrayList<>();
+
+    private void rememberUnconsumed() {
+        DataBuffer prev = entriesRoot.get();
+        if (prev == null) return;
+        for (int i = 0; i < size; i++) {
+            Entry e = pool.get(i);
+            if (e.decay) {
+                unconsumedRoots.add(new WeakReference<>(prev));
+                unconsumedErrors.add(notConsumed(e));
+                return;
+            }
+        }
+    }
+
+    /** The remembered error of this buffer's network, removed; also forgets those of discarded networks. */
+    private IllegalStateException unconsumedOf(DataBuffer buf) {
+        IllegalStateException found = null;
+        for (int i = unconsumedRoots.size() - 1; i >= 0; i--) {
+            DataBuffer b = unconsumedRoots.get(i).get();
+            if (b == null || b == buf) {
+                if (b == buf) found = unconsumedErrors.get(i);
+                unconsumedRoots.remove(i);
+                unconsumedErrors.remove(i);
+            }
+        }
+        return found;
     }
 
     private static IllegalStateException notConsumed(Entry e) {

@@ -13,15 +13,19 @@ package io.github.dl4jadamw;
  *       its own array; the check then covers one variable. FAIL stops the step at the first bad variable, with the
  *       variables updated before it already stepped; SKIP_STEP skips only the bad variables.</li>
  *   <li>A network mixing updaters: blocks of other updaters (e.g. DL4J's Adam) that come before the first AdamW
- *       block in the network's parameter order have already stepped.</li>
+ *       block in the network's parameter order have already stepped. Under FAIL their parameters and state have
+ *       moved; under SKIP_STEP their parameters have not (the whole update is zeroed) but their state has. Blocks of
+ *       other updaters after it step on a zero gradient under SKIP_STEP: no NaN reaches them, but a momentum or an
+ *       L1/L2 term can still move their parameters.</li>
  * </ul>
  */
 public enum NonFiniteGradients {
     /** Throw {@link NonFiniteGradientException} (naming the first bad element); nothing is updated. The default. */
     FAIL,
     /**
-     * Skip the step: every AdamW block returns a zero update and leaves M, V (and VMAX) as they were; a warning is
-     * logged. DL4J still counts the iteration, so the schedule and the bias correction t move on.
+     * Skip the step: the network's whole update is zeroed, every AdamW block leaves M, V (and VMAX) as they were, and
+     * BatchNormalization's running mean and variance stay as they were; a warning is logged. DL4J still counts the
+     * iteration, so the schedule and the bias correction t move on.
      */
     SKIP_STEP,
     /**

@@ -190,6 +190,28 @@ class DecayPolicyTest {
     }
 
     /**
+     * The same misconfiguration in a network that alternates with a correct one in one thread (a GAN, multi-task
+     * training): the other network's marks must not wipe out the unconsumed one. It once did, and the requested decay
+     * silently never happened. Reported at the misconfigured network's own next step, as when it trains alone.
+     */
+    @Test
+    void markerOnANonAdamWUpdaterFailsWhenNetworksAlternate() {
+        MultiLayerNetwork wrong = new MultiLayerNetwork(TestNets.builder(AdamW.builder().weightDecay(0.5).build(), true)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(TestNets.HIDDEN).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .updater(new Adam(0.01)).nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT).build())
+                .build());
+        wrong.init();
+        MultiLayerNetwork right = TestNets.mlp(TestNets.builder(AdamW.builder().weightDecay(0.5).build(), true), false);
+        wrong.fit(TestNets.data(1, 8));   // its last block, DL4J's Adam, leaves the mark on its weights unconsumed
+        right.fit(TestNets.data(1, 8));   // trains: the error is not this network's
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> wrong.fit(TestNets.data(2, 8)));
+        assertTrue(e.getMessage().contains("not AdamW"), e.getMessage());
+        assertDoesNotThrow(() -> right.fit(TestNets.data(2, 8)));
+    }
+
+    /**
      * A network mixing updaters under the global marker: the layer with DL4J's Adam takes the marker off with
      * {@code excluded()}, as the error above advises. It trains; the AdamW layer decays once, the Adam layer not at all.
      */

@@ -2,6 +2,7 @@ package io.github.dl4jadamw;
 
 import io.github.dl4jadamw.kernel.Kernels;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -13,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
@@ -155,6 +157,42 @@ class FaultsTest {
             assertEquals(expected, step.getDouble(i), 1e-12 * Math.abs(expected), "element " + i);
         }
         assertEquals(0.744 * lr, step.getDouble(0), 1e-3 * lr, "0.744·lr for |g| ≫ ε (README)");
+    }
+
+    /**
+     * SKIP_STEP leaves the whole network as it was, not only the AdamW blocks: BatchNormalization's running mean and
+     * variance step with their own (no-op) updater after the AdamW block, on a NaN "gradient" (their change) unless
+     * the whole update is zeroed. They once turned NaN, and every later step was skipped on them. A DL4J Adam layer
+     * after the AdamW block (excluded from the marker) gets a zero gradient instead of the NaN: it stays finite.
+     */
+    @Test
+    void skipStepLeavesBatchNormalizationAndLaterBlocksFinite() {
+        for (boolean adamLayer : new boolean[]{false, true}) {
+            AdamW a = AdamW.builder().learningRate(1e-2).weightDecay(0.1).nonFiniteGradients(NonFiniteGradients.SKIP_STEP)
+                    .build();
+            DenseLayer.Builder mid = new DenseLayer.Builder().nIn(TestNets.HIDDEN).nOut(TestNets.HIDDEN)
+                    .activation(Activation.TANH);
+            if (adamLayer) mid.updater(new Adam(0.01)).regularization(DecoupledWeightDecay.excluded());
+            MultiLayerNetwork net = new MultiLayerNetwork(TestNets.builder(a, true).list()
+                    .layer(new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(TestNets.HIDDEN).activation(Activation.TANH)
+                            .build())
+                    .layer(new BatchNormalization.Builder().nOut(TestNets.HIDDEN).build())
+                    .layer(mid.build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                            .nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT).build())
+                    .build());
+            net.init();
+            net.fit(TestNets.data(1, 8));
+            INDArray params = net.params().dup(), state = net.getUpdater().getStateViewArray().dup();
+            net.fit(poisoned(Double.NaN));
+            if (!adamLayer) {
+                Exact.assertSameValues(params, net.params(), "parameters, BatchNormalization's mean and variance included");
+                Exact.assertSameValues(state, net.getUpdater().getStateViewArray(), "updater state");
+            }
+            assertTrue(finite(net.params()) && finite(net.getUpdater().getStateViewArray()), "adamLayer " + adamLayer);
+            net.fit(TestNets.data(2, 8));   // the next clean step trains
+            assertTrue(finite(net.params()) && !net.params().equals(params), "adamLayer " + adamLayer);
+        }
     }
 
     /**
