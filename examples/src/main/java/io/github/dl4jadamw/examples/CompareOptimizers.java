@@ -17,6 +17,7 @@ import io.github.dl4jadamw.examples.train.Protocol;
 import io.github.dl4jadamw.examples.train.RunResult;
 import io.github.dl4jadamw.examples.train.Trainer;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.JsonNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -234,8 +235,8 @@ public final class CompareOptimizers implements Callable<Integer> {
             if (st.runs().isEmpty()) throw new IllegalArgumentException(outDir.resolve(ResultsStore.JSON) + ": no runs to report");
             RunResult first = st.runs().get(0); // describe the protocol the results were produced with
             Object savedMode = st.meta().get("mode");   // and render them as that job did: sweep sections, quick sizes
-            if (savedMode instanceof org.nd4j.shade.jackson.databind.JsonNode) {
-                String m = ((org.nd4j.shade.jackson.databind.JsonNode) savedMode).asText();
+            if (savedMode instanceof JsonNode) {
+                String m = ((JsonNode) savedMode).asText();
                 sweep = m.equals("sweep");
                 quick = m.equals("quick");
             }
@@ -245,7 +246,7 @@ public final class CompareOptimizers implements Callable<Integer> {
             batchSize = first.batchSize;
             dataSource = first.dataSource;
             Object td = st.meta().get("trainData");
-            trainData = td instanceof org.nd4j.shade.jackson.databind.JsonNode ? ((org.nd4j.shade.jackson.databind.JsonNode) td).asText() : null;
+            trainData = td instanceof JsonNode ? ((JsonNode) td).asText() : null;
             data = first.dataSource == null || first.dataSource.startsWith("embedded")
                     || first.dataSource.startsWith(Cifar10Download.SOURCE_PREFIX) ? null : Path.of(first.dataSource);
             // the restart schedule of the results' AdamWR/SGDWR runs (the other kinds carry the defaults)
@@ -256,9 +257,9 @@ public final class CompareOptimizers implements Callable<Integer> {
             Report.Context rc = context(outDir, savedGridSeeds(st), Models.parse(st.runs().get(0).model),
                     st.runs().stream().map(x -> x.optimizer.kind).distinct().sorted().toList());
             Object args = st.meta().get("args");
-            if (args instanceof org.nd4j.shade.jackson.databind.JsonNode && ((org.nd4j.shade.jackson.databind.JsonNode) args).isArray()) {
+            if (args instanceof JsonNode && ((JsonNode) args).isArray()) {
                 List<String> a = new ArrayList<>();
-                ((org.nd4j.shade.jackson.databind.JsonNode) args).forEach(n -> a.add(n.asText()));
+                ((JsonNode) args).forEach(n -> a.add(n.asText()));
                 rc.command = String.join(" ", a); // the arguments of the job that produced the results
             }
             Report.write(st, rc);
@@ -391,13 +392,13 @@ public final class CompareOptimizers implements Callable<Integer> {
     static Set<Long> savedGridSeeds(ResultsStore st) {
         Object saved = st.meta().get("gridSeeds"), args = st.meta().get("args");
         Set<Long> seeds = new LinkedHashSet<>();
-        if (saved instanceof org.nd4j.shade.jackson.databind.JsonNode && ((org.nd4j.shade.jackson.databind.JsonNode) saved).isArray()) {
-            ((org.nd4j.shade.jackson.databind.JsonNode) saved).forEach(n -> seeds.add(n.asLong()));
+        if (saved instanceof JsonNode && ((JsonNode) saved).isArray()) {
+            ((JsonNode) saved).forEach(n -> seeds.add(n.asLong()));
             return seeds;
         }
-        if (args instanceof org.nd4j.shade.jackson.databind.JsonNode && ((org.nd4j.shade.jackson.databind.JsonNode) args).isArray()) {
+        if (args instanceof JsonNode && ((JsonNode) args).isArray()) {
             List<String> a = new ArrayList<>();
-            ((org.nd4j.shade.jackson.databind.JsonNode) args).forEach(n -> a.add(n.asText()));
+            ((JsonNode) args).forEach(n -> a.add(n.asText()));
             for (int i = 0; i < a.size(); i++) {
                 String v = a.get(i).startsWith("--seeds=") ? a.get(i).substring("--seeds=".length())
                         : a.get(i).equals("--seeds") && i + 1 < a.size() ? a.get(i + 1) : null;
