@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -63,9 +64,18 @@ class KernelParityTest {
         }
     }
 
+    /**
+     * The reference below reads its hyperparameters from the configuration; that is only independent of the builder
+     * if the configuration holds the literals it was built from, so that is checked here.
+     */
     static AdamW config(boolean amsgrad, DecayConvention convention, ISchedule schedule, double lr, double lambda) {
-        return AdamW.builder().learningRate(lr).schedule(schedule).betas(0.9, 0.999).epsilon(1e-8)
+        AdamW c = AdamW.builder().learningRate(lr).schedule(schedule).betas(0.9, 0.999).epsilon(1e-8)
                 .weightDecay(lambda).decayConvention(convention).amsgrad(amsgrad).build();
+        assertEquals(List.of(lr, 0.9, 0.999, 1e-8, lambda), List.of(c.getLearningRate(), c.getBeta1(), c.getBeta2(),
+                c.getEpsilon(), c.getWeightDecay()), "the configuration holds what it was built from");
+        assertEquals(List.of(convention, amsgrad), List.of(c.getDecayConvention(), c.isAmsgrad()));
+        assertSame(schedule, c.getSchedule());
+        return c;
     }
 
     /** Segment layouts for a block of length n: none, all, and several with gaps that include the first and last. */
@@ -145,9 +155,15 @@ class KernelParityTest {
         for (int n : new int[]{1, 7, 1001, LONG})
             for (boolean nesterov : new boolean[]{false, true})
                 for (DecayConvention conv : DecayConvention.values()) {
+                    double lambda = conv == DecayConvention.LR_COUPLED ? 0.1 : 2e-3;
+                    ISchedule schedule = conv == DecayConvention.LR_COUPLED ? null : exp;
                     io.github.dl4jadamw.SGDW cfg = io.github.dl4jadamw.SGDW.builder().learningRate(2e-2).momentum(0.8)
-                            .nesterov(nesterov).weightDecay(conv == DecayConvention.LR_COUPLED ? 0.1 : 2e-3)
-                            .decayConvention(conv).schedule(conv == DecayConvention.LR_COUPLED ? null : exp).build();
+                            .nesterov(nesterov).weightDecay(lambda).decayConvention(conv).schedule(schedule).build();
+                    // the reference reads these from cfg: it must hold the literals
+                    assertEquals(List.of(2e-2, 0.8, lambda), List.of(cfg.getLearningRate(), cfg.getMomentum(),
+                            cfg.getWeightDecay()));
+                    assertEquals(List.of(nesterov, conv), List.of(cfg.isNesterov(), cfg.getDecayConvention()));
+                    assertSame(schedule, cfg.getSchedule());
                     int[][] layout = layouts(n).get(layouts(n).size() - 1);
                     for (boolean cpu : new boolean[]{true, false})
                         tests.add(DynamicTest.dynamicTest((cpu ? "cpu " : "nd4j ") + "n=" + n + " " + cfg,
