@@ -198,7 +198,12 @@ final class DecayLedger {
     }
 
     private static void zero(DataBuffer root, DataType type) {
-        Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', type).assign(0);
+        whole(root, type).assign(0);
+    }
+
+    /** The whole root buffer as one flat array (made for the call: the scan path needs none). */
+    private static INDArray whole(DataBuffer root, DataType type) {
+        return Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', type);
     }
 
     /**
@@ -208,7 +213,7 @@ final class DecayLedger {
      */
     private static long firstNonFinite(DataBuffer root, DataType type) {
         if (FiniteScan.supports(type)) return FiniteScan.firstNonFinite(root, 0, root.length(), type);
-        return firstNonFiniteByOps(Nd4j.create(root, new long[]{root.length()}, new long[]{1}, 0, 'c', type));
+        return firstNonFiniteByOps(whole(root, type));
     }
 
     /**

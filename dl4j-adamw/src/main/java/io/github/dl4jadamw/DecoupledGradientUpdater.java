@@ -93,10 +93,8 @@ public abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> 
             if (config.hasDecay() && decayed.marked == 0)
                 throw missingCompanion(gradient);
             if (ledger.nonFiniteStep(gradient, iteration, epoch, config.getNonFiniteGradients(),
-                    config.getClass().getSimpleName())) {
-                gradient.assign(0); // skipped step: θ −= 0, state untouched
-                return;
-            }
+                    config.getClass().getSimpleName()))
+                return;   // skipped step: the ledger zeroed the whole gradient (θ −= 0); the state is untouched
             if (kernel == null) kernel = Kernels.forType(gradient.dataType());
             step(kernel, scalars.compute(config, iteration, epoch), gradient, decayed);
         } finally {

@@ -118,10 +118,10 @@ public final class SparkAdamWJob {
             if (pooled > 0) count++;
             return java.util.List.of(count).iterator();
         }).fold(0L, Long::sum);
-        long perSplit = (long) workers * averagingFrequency;   // DL4J's split size for files of batchSizePerWorker
-        if (files == 0) return 0;                              // an empty split is skipped: the count stays
-        long splits = files <= perSplit ? 1 : files / perSplit;
-        return (int) (splits * averagingFrequency);
+        // DL4J then splits the files as DataSet objects of batchSizePerWorker examples each (executeTraining passes
+        // that as their size); an empty split is skipped, so no files leave the count where it was
+        return files == 0 ? 0 : iterationsPerFit(files, batchSizePerWorker, workers, batchSizePerWorker,
+                averagingFrequency);
     }
 
     private static void positive(String name, long value) {
@@ -233,7 +233,7 @@ public final class SparkAdamWJob {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " = " + args[i] + " is invalid: must be an integer >= 1");
         }
-        if (v < 1) throw new IllegalArgumentException(name + " = " + v + " is invalid: must be an integer >= 1");
+        positive(name, v);
         return v;
     }
 }
