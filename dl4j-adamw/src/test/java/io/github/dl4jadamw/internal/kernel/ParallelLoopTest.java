@@ -1,4 +1,4 @@
-package io.github.dl4jadamw.kernel;
+package io.github.dl4jadamw.internal.kernel;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.github.dl4jadamw;
+package io.github.dl4jadamw.internal;
 
 /**
  * Configuration-time validation. Every message names the field, the value it was given and the

@@ -1,6 +1,10 @@
-package io.github.dl4jadamw.kernel;
+package io.github.dl4jadamw.internal.kernel;
 
-import io.github.dl4jadamw.StepScalars;
+import io.github.dl4jadamw.SGDW;
+
+import io.github.dl4jadamw.AdamW;
+
+import io.github.dl4jadamw.internal.StepScalars;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.LoggerFactory;
@@ -180,27 +184,27 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         float[] tg = t[0], tm = t[1], tv = t[2], tx = t[3], tp = t[4];
         for (int base = from; base < to; base += TILE_F32) {
             int len = Math.min(TILE_F32, to - base);
-            g.get(base, tg, 0, len);
-            m.get(base, tm, 0, len);
+            BulkAccess.get(g, base, tg, 0, len);
+            BulkAccess.get(m, base, tm, 0, len);
             if (sgd) {
                 sgd(tg, tm, len, momf, lrf, nesterov);
             } else if (x == null) {
-                v.get(base, tv, 0, len);
+                BulkAccess.get(v, base, tv, 0, len);
                 adam(tg, tm, tv, len, b1f, ob1f, b2f, ob2f, stepf, sqrtBc2f, epsf);
-                v.put(base, tv, 0, len);
+                BulkAccess.put(v, base, tv, 0, len);
             } else {
-                v.get(base, tv, 0, len);
-                x.get(base, tx, 0, len);
+                BulkAccess.get(v, base, tv, 0, len);
+                BulkAccess.get(x, base, tx, 0, len);
                 amsgrad(tg, tm, tv, tx, len, b1f, ob1f, b2f, ob2f, stepf, sqrtBc2f, epsf);
-                x.put(base, tx, 0, len);
-                v.put(base, tv, 0, len);
+                BulkAccess.put(x, base, tx, 0, len);
+                BulkAccess.put(v, base, tv, 0, len);
             }
             if (p != null) {
-                p.get(pOff + base, tp, 0, len);
+                BulkAccess.get(p, pOff + base, tp, 0, len);
                 decay(tg, tp, len, decayf);
             }
-            m.put(base, tm, 0, len);
-            g.put(base, tg, 0, len);
+            BulkAccess.put(m, base, tm, 0, len);
+            BulkAccess.put(g, base, tg, 0, len);
         }
     }
 
@@ -210,27 +214,27 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         double[] tg = t[0], tm = t[1], tv = t[2], tx = t[3], tp = t[4];
         for (int base = from; base < to; base += TILE_F64) {
             int len = Math.min(TILE_F64, to - base);
-            g.get(base, tg, 0, len);
-            m.get(base, tm, 0, len);
+            BulkAccess.get(g, base, tg, 0, len);
+            BulkAccess.get(m, base, tm, 0, len);
             if (sgd) {
                 sgd(tg, tm, len, mom, lr, nesterov);
             } else if (x == null) {
-                v.get(base, tv, 0, len);
+                BulkAccess.get(v, base, tv, 0, len);
                 adam(tg, tm, tv, len, b1, ob1, b2, ob2, step, sqrtBc2, eps);
-                v.put(base, tv, 0, len);
+                BulkAccess.put(v, base, tv, 0, len);
             } else {
-                v.get(base, tv, 0, len);
-                x.get(base, tx, 0, len);
+                BulkAccess.get(v, base, tv, 0, len);
+                BulkAccess.get(x, base, tx, 0, len);
                 amsgrad(tg, tm, tv, tx, len, b1, ob1, b2, ob2, step, sqrtBc2, eps);
-                x.put(base, tx, 0, len);
-                v.put(base, tv, 0, len);
+                BulkAccess.put(x, base, tx, 0, len);
+                BulkAccess.put(v, base, tv, 0, len);
             }
             if (p != null) {
-                p.get(pOff + base, tp, 0, len);
+                BulkAccess.get(p, pOff + base, tp, 0, len);
                 decay(tg, tp, len, decay);
             }
-            m.put(base, tm, 0, len);
-            g.put(base, tg, 0, len);
+            BulkAccess.put(m, base, tm, 0, len);
+            BulkAccess.put(g, base, tg, 0, len);
         }
     }
 

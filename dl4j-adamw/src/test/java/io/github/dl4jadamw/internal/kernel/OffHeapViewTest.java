@@ -1,7 +1,7 @@
-package io.github.dl4jadamw.kernel;
+package io.github.dl4jadamw.internal.kernel;
 
 import io.github.dl4jadamw.AdamW;
-import io.github.dl4jadamw.StepScalars;
+import io.github.dl4jadamw.internal.StepScalars;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,8 +1,12 @@
-package io.github.dl4jadamw.kernel;
+package io.github.dl4jadamw.internal.kernel;
+
+
+
+import io.github.dl4jadamw.SGDW;
 
 import io.github.dl4jadamw.AdamW;
 import io.github.dl4jadamw.DecayConvention;
-import io.github.dl4jadamw.StepScalars;
+import io.github.dl4jadamw.internal.StepScalars;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;

@@ -1,7 +1,7 @@
-package io.github.dl4jadamw.kernel;
+package io.github.dl4jadamw.internal.kernel;
 
 import io.github.dl4jadamw.AdamW;
-import io.github.dl4jadamw.StepScalars;
+import io.github.dl4jadamw.internal.StepScalars;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;

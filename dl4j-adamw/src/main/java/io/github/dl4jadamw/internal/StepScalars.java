@@ -1,4 +1,12 @@
-package io.github.dl4jadamw;
+package io.github.dl4jadamw.internal;
+
+import io.github.dl4jadamw.DecayConvention;
+
+import io.github.dl4jadamw.DecoupledDecayUpdater;
+
+import io.github.dl4jadamw.SGDW;
+
+import io.github.dl4jadamw.AdamW;
 
 import org.nd4j.linalg.schedule.ISchedule;
 
@@ -65,7 +73,7 @@ public final class StepScalars {
         double lambda = c.getNormalizedWeightDecay() != null
                 ? c.getNormalizedWeightDecay().lambdaAt(iteration, schedule)
                 : c.getWeightDecay();
-        decay = decayPerStep(c.getDecayConvention(), lr, eta, lambda);
+        decay = c.getDecayConvention().decayPerStep(lr, eta, lambda);
         if (!(decay < 1))   // θ·(1 − d) with d ≥ 1 zeroes or flips the weights (see DecoupledDecayUpdater)
             throw new IllegalStateException("decay per step d_t = " + decay + " at iteration " + iteration
                     + " (lr_t = " + lr + ", η_t = " + eta + ", λ = " + lambda + ", " + c.getDecayConvention()
@@ -77,11 +85,6 @@ public final class StepScalars {
         }
         adam((AdamW) c);
         return this;
-    }
-
-    /** d_t = lr_t·λ ({@code LR_COUPLED}) or η_t·λ ({@code SCHEDULE_MULTIPLIER}), with lr_t = α·η_t. */
-    public static double decayPerStep(DecayConvention convention, double lr, double eta, double lambda) {
-        return (convention == DecayConvention.LR_COUPLED ? lr : eta) * lambda;
     }
 
     private void adam(AdamW c) {

@@ -1,8 +1,8 @@
-package io.github.dl4jadamw.kernel;
+package io.github.dl4jadamw.internal.kernel;
 
 import io.github.dl4jadamw.AdamW;
 import io.github.dl4jadamw.SGDW;
-import io.github.dl4jadamw.StepScalars;
+import io.github.dl4jadamw.internal.StepScalars;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
