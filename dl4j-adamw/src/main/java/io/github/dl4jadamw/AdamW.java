@@ -1,5 +1,9 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
+import io.github.dl4jadamw.internal.StepScalars;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -43,7 +47,7 @@ public final class AdamW extends DecoupledDecayUpdater {
     @JsonProperty private final boolean amsgrad;
 
     @JsonCreator
-    public AdamW(@JsonProperty("learningRate") double learningRate,
+    private AdamW(@JsonProperty("learningRate") double learningRate,
                  @JsonProperty("schedule") ISchedule schedule,
                  @JsonProperty("beta1") double beta1,
                  @JsonProperty("beta2") double beta2,

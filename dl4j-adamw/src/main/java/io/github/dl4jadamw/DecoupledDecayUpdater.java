@@ -1,5 +1,9 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
+import io.github.dl4jadamw.internal.StepScalars;
+
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -26,7 +30,7 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     @JsonProperty private final DecayConvention decayConvention;
     @JsonProperty private final NonFiniteGradients nonFiniteGradients;
 
-    protected DecoupledDecayUpdater(double learningRate, ISchedule schedule, double weightDecay,
+    DecoupledDecayUpdater(double learningRate, ISchedule schedule, double weightDecay,
                                     NormalizedWeightDecay normalizedWeightDecay, DecayConvention decayConvention,
                                     NonFiniteGradients nonFiniteGradients) {
         this.learningRate = Check.nonNegative("learningRate", learningRate);
@@ -56,7 +60,7 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         else if (schedule instanceof CosineWarmRestarts) etaMax = ((CosineWarmRestarts) schedule).getEtaMax();
         else return;
         double lambda = normalizedWeightDecay == null ? weightDecay : normalizedWeightDecay.lambdaAt(0, schedule);
-        double d = StepScalars.decayPerStep(decayConvention, learningRate * etaMax, etaMax, lambda);
+        double d = decayConvention.decayPerStep(learningRate * etaMax, etaMax, lambda);
         if (!(d < 1))
             throw new IllegalArgumentException("the largest decay per step d = "
                     + (decayConvention == DecayConvention.LR_COUPLED ? "learningRate·" : "") + "η_max·λ = " + d
@@ -105,17 +109,17 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     public DecayConvention getDecayConvention() { return decayConvention; }
     public NonFiniteGradients getNonFiniteGradients() { return nonFiniteGradients; }
 
-    protected boolean sameDecoupledSettings(DecoupledDecayUpdater o) {
+    boolean sameDecoupledSettings(DecoupledDecayUpdater o) {
         return learningRate == o.learningRate && Objects.equals(schedule, o.schedule) && weightDecay == o.weightDecay
                 && Objects.equals(normalizedWeightDecay, o.normalizedWeightDecay)
                 && decayConvention == o.decayConvention && nonFiniteGradients == o.nonFiniteGradients;
     }
 
-    protected int decoupledSettingsHash() {
+    int decoupledSettingsHash() {
         return Objects.hash(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients);
     }
 
-    protected String decoupledSettingsString() {
+    String decoupledSettingsString() {
         return "lr=" + learningRate + (schedule != null ? ", schedule=" + schedule : "")
                 + (normalizedWeightDecay != null ? ", " + normalizedWeightDecay : ", weightDecay=" + weightDecay)
                 + ", " + decayConvention
@@ -125,14 +129,14 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     /** The shared builder settings; {@code B} is the concrete builder. */
     @SuppressWarnings("unchecked")
     public abstract static class Builder<B extends Builder<B>> {
-        protected double learningRate;
-        protected ISchedule schedule;
-        protected Double weightDecay;
-        protected NormalizedWeightDecay normalizedWeightDecay;
-        protected DecayConvention decayConvention = DecayConvention.LR_COUPLED;
-        protected NonFiniteGradients nonFiniteGradients = NonFiniteGradients.FAIL;
+        double learningRate;
+        ISchedule schedule;
+        Double weightDecay;
+        NormalizedWeightDecay normalizedWeightDecay;
+        DecayConvention decayConvention = DecayConvention.LR_COUPLED;
+        NonFiniteGradients nonFiniteGradients = NonFiniteGradients.FAIL;
 
-        protected Builder(double defaultLearningRate) {
+        Builder(double defaultLearningRate) {
             this.learningRate = defaultLearningRate;
         }
 
@@ -159,11 +163,11 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         /** NaN/Inf gradient policy (default {@link NonFiniteGradients#FAIL}). */
         public B nonFiniteGradients(NonFiniteGradients policy) { this.nonFiniteGradients = policy; return (B) this; }
 
-        protected double weightDecayOrDefault() {
+        double weightDecayOrDefault() {
             return weightDecay != null ? weightDecay : (normalizedWeightDecay != null ? 0 : DEFAULT_WEIGHT_DECAY);
         }
 
-        protected NonFiniteGradients policy() {
+        NonFiniteGradients policy() {
             return Check.notNull("nonFiniteGradients", nonFiniteGradients);
         }
     }

@@ -1,5 +1,9 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
+import io.github.dl4jadamw.internal.StepScalars;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -49,12 +53,12 @@ public final class DecoupledWeightDecay implements Regularization {
     /** Decay only arrays of at least this rank (0 = any); lower-rank arrays are marked excluded. */
     @JsonProperty private final int minRank;
 
-    public DecoupledWeightDecay(boolean decay) {
+    DecoupledWeightDecay(boolean decay) {
         this(decay, 0);
     }
 
     @JsonCreator
-    public DecoupledWeightDecay(@JsonProperty("decay") boolean decay, @JsonProperty("minRank") int minRank) {
+    DecoupledWeightDecay(@JsonProperty("decay") boolean decay, @JsonProperty("minRank") int minRank) {
         this.decay = decay;
         this.minRank = (int) Check.atLeast("minRank", minRank, 0);
         if (minRank > 32)   // beyond ND4J's largest rank it would exclude every parameter while still marking them
@@ -68,6 +72,14 @@ public final class DecoupledWeightDecay implements Regularization {
      */
     public static Regularization matricesOnly() {
         return MATRICES;
+    }
+
+    /**
+     * For SameDiff's {@code TrainingConfig.regularization(...)}: decay every trainable variable, whatever its rank
+     * (biases and normalization gains included).
+     */
+    public static Regularization allArrays() {
+        return INCLUDE;
     }
 
     /** For {@code .regularization(...)} (weights) or {@code .regularizationBias(...)} (biases): decay these. */
