@@ -47,7 +47,7 @@ public final class CosineWarmRestarts implements ISchedule {
     @JsonProperty private final boolean warmupEveryPeriod;
 
     /** A schedule whose warm-up (if any) is in the first period only. */
-    public CosineWarmRestarts(ScheduleType unit, double t0, double tMult, double etaMin, double etaMax, double warmup,
+    private CosineWarmRestarts(ScheduleType unit, double t0, double tMult, double etaMin, double etaMax, double warmup,
                               double peakDecay, double iterationsPerEpoch) {
         this(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch, false);
     }

@@ -1,6 +1,6 @@
 package io.github.dl4jadamw.schedule;
 
-import io.github.dl4jadamw.Check;
+import io.github.dl4jadamw.internal.Check;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -29,14 +29,8 @@ public final class CosineWarmup implements ISchedule {
     @JsonProperty private final double cycles;
     @JsonProperty private final double minLrRatio;
 
-    /**
-     * @param warmup     w, warm-up steps, in [0, total]
-     * @param total      T, steps in all, &gt;= 1
-     * @param cycles     c, cosine cycles over the decay, &gt; 0 (0.5: a half cosine)
-     * @param minLrRatio r, the floor as a share of the base learning rate, in [0, 1]
-     */
     @JsonCreator
-    public CosineWarmup(@JsonProperty("warmup") long warmup, @JsonProperty("total") long total,
+    private CosineWarmup(@JsonProperty("warmup") long warmup, @JsonProperty("total") long total,
                         @JsonProperty("cycles") double cycles, @JsonProperty("minLrRatio") double minLrRatio) {
         this.total = Check.atLeast("total", total, 1);
         this.warmup = Warmups.steps("warmup", warmup, "total", total);
@@ -44,9 +38,25 @@ public final class CosineWarmup implements ISchedule {
         this.minLrRatio = Warmups.ratio("minLrRatio", minLrRatio);
     }
 
-    /** Half a cosine from 1 to 0 after {@code warmup} steps: transformers' defaults. */
-    public CosineWarmup(long warmup, long total) {
-        this(warmup, total, DEFAULT_CYCLES, 0);
+    /**
+     * transformers' {@code get_cosine_schedule_with_warmup(optimizer, warmup, total)}: half a cosine from 1 to 0 after
+     * the warm-up.
+     */
+    public static CosineWarmup of(long warmup, long total) {
+        return new CosineWarmup(warmup, total, DEFAULT_CYCLES, 0);
+    }
+
+    /**
+     * transformers' {@code get_cosine_with_min_lr_schedule_with_warmup(optimizer, warmup, total, cycles,
+     * min_lr_rate=minLrRatio)} ({@code get_cosine_schedule_with_warmup} when minLrRatio = 0).
+     *
+     * @param warmup     w, warm-up steps, in [0, total]
+     * @param total      T, steps in all, &gt;= 1
+     * @param cycles     c, cosine cycles over the decay, &gt; 0 (0.5: a half cosine)
+     * @param minLrRatio r, the floor as a share of the base learning rate, in [0, 1]
+     */
+    public static CosineWarmup of(long warmup, long total, double cycles, double minLrRatio) {
+        return new CosineWarmup(warmup, total, cycles, minLrRatio);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.github.dl4jadamw.schedule;
 
-import io.github.dl4jadamw.Check;
+import io.github.dl4jadamw.internal.Check;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -25,14 +25,20 @@ public final class LinearWarmupDecay implements ISchedule {
     @JsonProperty private final long warmup;
     @JsonProperty private final long total;
 
+    @JsonCreator
+    private LinearWarmupDecay(@JsonProperty("warmup") long warmup, @JsonProperty("total") long total) {
+        this.total = Check.atLeast("total", total, 1);
+        this.warmup = Warmups.steps("warmup", warmup, "total", total);
+    }
+
     /**
+     * transformers' {@code get_linear_schedule_with_warmup(optimizer, warmup, total)}.
+     *
      * @param warmup w, warm-up steps, in [0, total]
      * @param total  T, steps in all (the value reaches 0 at s = T), &gt;= 1
      */
-    @JsonCreator
-    public LinearWarmupDecay(@JsonProperty("warmup") long warmup, @JsonProperty("total") long total) {
-        this.total = Check.atLeast("total", total, 1);
-        this.warmup = Warmups.steps("warmup", warmup, "total", total);
+    public static LinearWarmupDecay of(long warmup, long total) {
+        return new LinearWarmupDecay(warmup, total);
     }
 
     @Override

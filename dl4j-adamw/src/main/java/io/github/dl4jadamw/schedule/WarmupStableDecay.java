@@ -1,6 +1,6 @@
 package io.github.dl4jadamw.schedule;
 
-import io.github.dl4jadamw.Check;
+import io.github.dl4jadamw.internal.Check;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -35,17 +35,8 @@ public final class WarmupStableDecay implements ISchedule {
     @JsonProperty private final double minLrRatio;
     @JsonProperty private final double cycles;
 
-    /**
-     * @param warmup      w, warm-up steps, &gt;= 0
-     * @param stable      S, steps at η = 1, &gt;= 0
-     * @param decay       D, decay steps, &gt;= 0
-     * @param warmupShape the warm-up's shape
-     * @param decayShape  the decay's shape
-     * @param minLrRatio  r, the floor as a share of the base learning rate, in [0, 1]
-     * @param cycles      c, cosine cycles over the decay (cosine decay only), &gt; 0 (0.5: a half cosine)
-     */
     @JsonCreator
-    public WarmupStableDecay(@JsonProperty("warmup") long warmup, @JsonProperty("stable") long stable,
+    private WarmupStableDecay(@JsonProperty("warmup") long warmup, @JsonProperty("stable") long stable,
                              @JsonProperty("decay") long decay, @JsonProperty("warmupShape") Shape warmupShape,
                              @JsonProperty("decayShape") Shape decayShape,
                              @JsonProperty("minLrRatio") double minLrRatio, @JsonProperty("cycles") double cycles) {
@@ -61,9 +52,28 @@ public final class WarmupStableDecay implements ISchedule {
         this.cycles = Warmups.cycles("cycles", cycles);
     }
 
-    /** Linear warm-up, {@code decayShape} decay to 0, half a cosine if that is the shape: transformers' defaults. */
-    public WarmupStableDecay(long warmup, long stable, long decay, Shape decayShape) {
-        this(warmup, stable, decay, Shape.LINEAR, decayShape, 0, CosineWarmup.DEFAULT_CYCLES);
+    /**
+     * Linear warm-up, then {@code decayShape} decay to 0 (half a cosine if that is the shape): transformers'
+     * {@code get_wsd_schedule(optimizer, warmup, decay, num_stable_steps=stable, decay_type=...)}.
+     */
+    public static WarmupStableDecay of(long warmup, long stable, long decay, Shape decayShape) {
+        return new WarmupStableDecay(warmup, stable, decay, Shape.LINEAR, decayShape, 0, CosineWarmup.DEFAULT_CYCLES);
+    }
+
+    /**
+     * transformers' {@code get_wsd_schedule} with every setting.
+     *
+     * @param warmup      w, warm-up steps, &gt;= 0
+     * @param stable      S, steps at η = 1, &gt;= 0
+     * @param decay       D, decay steps, &gt;= 0
+     * @param warmupShape the warm-up's shape
+     * @param decayShape  the decay's shape
+     * @param minLrRatio  r, the floor as a share of the base learning rate, in [0, 1]
+     * @param cycles      c, cosine cycles over the decay (cosine decay only), &gt; 0 (0.5: a half cosine)
+     */
+    public static WarmupStableDecay of(long warmup, long stable, long decay, Shape warmupShape, Shape decayShape,
+                                       double minLrRatio, double cycles) {
+        return new WarmupStableDecay(warmup, stable, decay, warmupShape, decayShape, minLrRatio, cycles);
     }
 
     @Override

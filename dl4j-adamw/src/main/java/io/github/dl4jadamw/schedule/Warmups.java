@@ -1,6 +1,6 @@
 package io.github.dl4jadamw.schedule;
 
-import io.github.dl4jadamw.Check;
+import io.github.dl4jadamw.internal.Check;
 
 /** What the warm-up schedules share: transformers' linear warm-up s/max(1, w) and the checks of w. */
 final class Warmups {

@@ -79,11 +79,11 @@ class WarmupSchedulesTest {
 
     @Test
     void linearWarmupDecay() {
-        assertMatches(naiveLinear(5, 30, 40), new LinearWarmupDecay(5, 30));
-        assertMatches(naiveLinear(0, 7, 12), new LinearWarmupDecay(0, 7));
-        assertMatches(naiveLinear(100, 1000, 1200), new LinearWarmupDecay(100, 1000));
-        assertMatches(naiveLinear(10, 10, 15), new LinearWarmupDecay(10, 10));   // all warm-up, then 0
-        LinearWarmupDecay s = new LinearWarmupDecay(4, 20);
+        assertMatches(naiveLinear(5, 30, 40), LinearWarmupDecay.of(5, 30));
+        assertMatches(naiveLinear(0, 7, 12), LinearWarmupDecay.of(0, 7));
+        assertMatches(naiveLinear(100, 1000, 1200), LinearWarmupDecay.of(100, 1000));
+        assertMatches(naiveLinear(10, 10, 15), LinearWarmupDecay.of(10, 10));   // all warm-up, then 0
+        LinearWarmupDecay s = LinearWarmupDecay.of(4, 20);
         assertEquals(0.0, s.valueAt(0, 0), 0, "the first step runs at lr 0");
         assertEquals(1.0, s.valueAt(4, 0), 0, "peak right after the warm-up");
         assertEquals(0.0, s.valueAt(20, 0), 0);
@@ -92,11 +92,11 @@ class WarmupSchedulesTest {
 
     @Test
     void cosineWarmup() {
-        assertMatches(naiveCosine(4, 30, 0.5, 0.1, 40), new CosineWarmup(4, 30, 0.5, 0.1));
-        assertMatches(naiveCosine(3, 30, 0.5, 0, 30), new CosineWarmup(3, 30));
-        assertMatches(naiveCosine(10, 100, 2, 0.05, 150), new CosineWarmup(10, 100, 2, 0.05));   // past T it goes on
-        assertMatches(naiveCosine(0, 50, 0.5, 1, 60), new CosineWarmup(0, 50, 0.5, 1));
-        CosineWarmup s = new CosineWarmup(8, 108, 0.5, 0.2);
+        assertMatches(naiveCosine(4, 30, 0.5, 0.1, 40), CosineWarmup.of(4, 30, 0.5, 0.1));
+        assertMatches(naiveCosine(3, 30, 0.5, 0, 30), CosineWarmup.of(3, 30));
+        assertMatches(naiveCosine(10, 100, 2, 0.05, 150), CosineWarmup.of(10, 100, 2, 0.05));   // past T it goes on
+        assertMatches(naiveCosine(0, 50, 0.5, 1, 60), CosineWarmup.of(0, 50, 0.5, 1));
+        CosineWarmup s = CosineWarmup.of(8, 108, 0.5, 0.2);
         assertEquals(0.0, s.valueAt(0, 0), 0, "the first step runs at lr 0, the floor only applies after the warm-up");
         assertEquals(1.0, s.valueAt(8, 0), 0);
         assertEquals(0.2, s.valueAt(108, 0), 1e-15, "the floor at T");
@@ -109,13 +109,13 @@ class WarmupSchedulesTest {
         for (int a = 0; a < 3; a++)
             for (int b = 0; b < 3; b++) {
                 assertMatches(naiveWsd(4, 12, 14, names[a], names[b], 0.05, 0.5, 40),
-                        new WarmupStableDecay(4, 12, 14, shapes[a], shapes[b], 0.05, 0.5));
+                        WarmupStableDecay.of(4, 12, 14, shapes[a], shapes[b], 0.05, 0.5));
                 assertMatches(naiveWsd(7, 0, 9, names[a], names[b], 0, 1.5, 25),
-                        new WarmupStableDecay(7, 0, 9, shapes[a], shapes[b], 0, 1.5));
+                        WarmupStableDecay.of(7, 0, 9, shapes[a], shapes[b], 0, 1.5));
             }
         assertMatches(naiveWsd(0, 5, 0, "linear", "linear", 0.3, 0.5, 10),
-                new WarmupStableDecay(0, 5, 0, Shape.LINEAR, Shape.LINEAR, 0.3, 0.5));
-        WarmupStableDecay s = new WarmupStableDecay(4, 12, 14, Shape.COSINE);
+                WarmupStableDecay.of(0, 5, 0, Shape.LINEAR, Shape.LINEAR, 0.3, 0.5));
+        WarmupStableDecay s = WarmupStableDecay.of(4, 12, 14, Shape.COSINE);
         assertEquals(0.0, s.valueAt(0, 0), 0);
         assertEquals(1.0, s.valueAt(4, 0), 0);
         assertEquals(1.0, s.valueAt(15, 0), 0);
@@ -155,21 +155,21 @@ class WarmupSchedulesTest {
 
     @Test
     void badSettingsAreRefusedNamingFieldValueAndRange() {
-        assertRefused(() -> new LinearWarmupDecay(31, 30), "warmup = 31", "[0, total = 30]");
-        assertRefused(() -> new LinearWarmupDecay(-1, 30), "warmup = -1", "[0, total = 30]");
-        assertRefused(() -> new LinearWarmupDecay(0, 0), "total = 0", ">= 1");
-        assertRefused(() -> new CosineWarmup(40, 30), "warmup = 40", "[0, total = 30]");
-        assertRefused(() -> new CosineWarmup(3, 30, 0.5, 1.5), "minLrRatio = 1.5", "[0, 1]");
-        assertRefused(() -> new CosineWarmup(3, 30, 0.5, -0.1), "minLrRatio = -0.1", "[0, 1]");
-        assertRefused(() -> new CosineWarmup(3, 30, 0.5, Double.NaN), "minLrRatio = NaN", "[0, 1]");
-        assertRefused(() -> new CosineWarmup(3, 30, 0, 0), "cycles = 0.0", "> 0");
-        assertRefused(() -> new CosineWarmup(3, 30, Double.POSITIVE_INFINITY, 0), "cycles = Infinity", "> 0");
-        assertRefused(() -> new WarmupStableDecay(-2, 1, 1, Shape.LINEAR), "warmup = -2", ">= 0");
-        assertRefused(() -> new WarmupStableDecay(2, -1, 1, Shape.LINEAR), "stable = -1", ">= 0");
-        assertRefused(() -> new WarmupStableDecay(2, 1, -1, Shape.LINEAR), "decay = -1", ">= 0");
-        assertRefused(() -> new WarmupStableDecay(2, 1, 1, null), "decayShape", "required");
-        assertRefused(() -> new WarmupStableDecay(2, 1, 1, Shape.LINEAR, Shape.LINEAR, 2, 0.5), "minLrRatio = 2.0", "[0, 1]");
-        assertRefused(() -> new WarmupStableDecay(Long.MAX_VALUE, 1, 1, Shape.LINEAR), "warmup + stable + decay", "at most");
+        assertRefused(() -> LinearWarmupDecay.of(31, 30), "warmup = 31", "[0, total = 30]");
+        assertRefused(() -> LinearWarmupDecay.of(-1, 30), "warmup = -1", "[0, total = 30]");
+        assertRefused(() -> LinearWarmupDecay.of(0, 0), "total = 0", ">= 1");
+        assertRefused(() -> CosineWarmup.of(40, 30), "warmup = 40", "[0, total = 30]");
+        assertRefused(() -> CosineWarmup.of(3, 30, 0.5, 1.5), "minLrRatio = 1.5", "[0, 1]");
+        assertRefused(() -> CosineWarmup.of(3, 30, 0.5, -0.1), "minLrRatio = -0.1", "[0, 1]");
+        assertRefused(() -> CosineWarmup.of(3, 30, 0.5, Double.NaN), "minLrRatio = NaN", "[0, 1]");
+        assertRefused(() -> CosineWarmup.of(3, 30, 0, 0), "cycles = 0.0", "> 0");
+        assertRefused(() -> CosineWarmup.of(3, 30, Double.POSITIVE_INFINITY, 0), "cycles = Infinity", "> 0");
+        assertRefused(() -> WarmupStableDecay.of(-2, 1, 1, Shape.LINEAR), "warmup = -2", ">= 0");
+        assertRefused(() -> WarmupStableDecay.of(2, -1, 1, Shape.LINEAR), "stable = -1", ">= 0");
+        assertRefused(() -> WarmupStableDecay.of(2, 1, -1, Shape.LINEAR), "decay = -1", ">= 0");
+        assertRefused(() -> WarmupStableDecay.of(2, 1, 1, null), "decayShape", "required");
+        assertRefused(() -> WarmupStableDecay.of(2, 1, 1, Shape.LINEAR, Shape.LINEAR, 2, 0.5), "minLrRatio = 2.0", "[0, 1]");
+        assertRefused(() -> WarmupStableDecay.of(Long.MAX_VALUE, 1, 1, Shape.LINEAR), "warmup + stable + decay", "at most");
         assertRefused(() -> CosineWarmRestarts.iterations(5, 2, 0, 1).withWarmupEveryPeriod(5), "warmup = 5.0", "T_0");
     }
 
@@ -187,8 +187,8 @@ class WarmupSchedulesTest {
     /** Every schedule, inside an AdamW inside a network configuration, survives DL4J's JSON round trip. */
     @Test
     void jsonRoundTripInsideANetworkConfiguration() {
-        ISchedule[] schedules = {new LinearWarmupDecay(5, 30), new CosineWarmup(4, 30, 0.75, 0.1),
-                new WarmupStableDecay(4, 12, 14, Shape.COSINE, Shape.ONE_MINUS_SQRT, 0.05, 0.5),
+        ISchedule[] schedules = {LinearWarmupDecay.of(5, 30), CosineWarmup.of(4, 30, 0.75, 0.1),
+                WarmupStableDecay.of(4, 12, 14, Shape.COSINE, Shape.ONE_MINUS_SQRT, 0.05, 0.5),
                 CosineWarmRestarts.epochs(1, 2, 0.01, 1, 37).withWarmupEveryPeriod(0.25).withPeakDecay(0.8)};
         for (ISchedule s : schedules) {
             MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
