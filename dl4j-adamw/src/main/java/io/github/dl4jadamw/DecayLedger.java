@@ -66,6 +66,7 @@ final class DecayLedger {
     private final Segments segments = new Segments();
 
     void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch) {
+        NetworkStep.atMark(gradView, iteration, epoch);   // the network's pass, if this is the step's first touch
         DataBuffer buf = Buffers.root(gradView);
         long off = gradView.offset();
         if (param.length() != gradView.length())
@@ -176,6 +177,7 @@ final class DecayLedger {
         checkedEpoch = epoch;
         skipStep = false;
         if (policy == NonFiniteGradients.UNCHECKED) return false;
+        if (NetworkStep.provedFinite(root, iteration, epoch)) return false;   // its norm pass read every value
         long first = firstNonFinite(root, blockGradient.dataType());
         if (first < 0) return false;
         String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first

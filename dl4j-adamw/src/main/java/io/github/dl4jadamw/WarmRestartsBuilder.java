@@ -30,6 +30,12 @@ public abstract class WarmRestartsBuilder<S extends WarmRestartsBuilder<S, U>, U
     public S weightDecay(double lambda) { updater().weightDecay(lambda); return (S) this; }
     public S decayConvention(DecayConvention c) { updater().decayConvention(c); return (S) this; }
     public S nonFiniteGradients(NonFiniteGradients p) { updater().nonFiniteGradients(p); return (S) this; }
+    /** See {@link DecoupledDecayUpdater.Builder#clipGlobalNorm}. */
+    public S clipGlobalNorm(double maxNorm) { updater().clipGlobalNorm(maxNorm); return (S) this; }
+    /** See {@link DecoupledDecayUpdater.Builder#accumulationSteps}: T_0 and iterations per epoch count optimizer steps. */
+    public S accumulationSteps(int k) { updater().accumulationSteps(k); return (S) this; }
+    /** See {@link DecoupledDecayUpdater.Builder#ema}. */
+    public S ema(double decay) { updater().ema(decay); return (S) this; }
 
     /** Restart periods T_0, T_0·T_mult, … counted in iterations. */
     public S restartsInIterations(double t0, double tMult) {
