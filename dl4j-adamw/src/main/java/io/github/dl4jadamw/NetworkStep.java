@@ -102,6 +102,8 @@ final class NetworkStep {
         final String normInvalidWhy;
         final double clipGlobalNorm;
         final int accumulationSteps;
+        /** The NaN/Inf policy of the first of our blocks, which decides for the whole step (see NonFiniteGradients). */
+        final NonFiniteGradients policy;
         // the current step
         int passIteration = -1, passEpoch = -1;
         boolean touchedSincePass = true;
@@ -110,7 +112,8 @@ final class NetworkStep {
 
         Layout(Updater source, List<Range> ranges, long gradientBase, DataBuffer paramsRoot, long paramsBase,
                long firstTouchOffset, boolean firstTouchIsMark, String normInvalidWhy, double clipGlobalNorm,
-               int accumulationSteps) {
+               int accumulationSteps, NonFiniteGradients policy) {
+            this.policy = policy;
             this.source = new WeakReference<>(source);
             this.ranges = ranges;
             this.gradientBase = gradientBase;
@@ -192,7 +195,8 @@ final class NetworkStep {
                     normInvalid = "layer '" + layer + "' (updater " + updaterName + ") comes before the first layer "
                             + "that AdamW/SGDW or the DecoupledWeightDecay marker reaches, so DL4J steps it before the "
                             + "global-norm pass runs. Give it .regularization(DecoupledWeightDecay.excluded()) (the "
-                            + "marker then runs before its updater and decays nothing), or AdamW.withWeightDecay(0)";
+                            + "marker then runs before its updater and decays nothing), or give it AdamW/SGDW too "
+                            + "(withWeightDecay(0) keeps it undecayed)";
                 }
             }
             ranges.add(new Range(start, len, kind, layer, updaterName,
@@ -211,7 +215,8 @@ final class NetworkStep {
             throw new IllegalStateException("clipGlobalNorm = " + first.getClipGlobalNorm() + ": " + normInvalid);
         INDArray params = model.params();
         return new Layout(u, ranges, grads.offset(), Buffers.root(params), params.offset(),
-                grads.offset() + firstTouch, firstIsMark, normInvalid, first.getClipGlobalNorm(), k);
+                grads.offset() + firstTouch, firstIsMark, normInvalid, first.getClipGlobalNorm(), k,
+                first.getNonFiniteGradients());
     }
 
     private static void agree(String field, double a, double b, String layerA, String layerB) {
@@ -322,8 +327,12 @@ final class NetworkStep {
         double norm = Math.sqrt(sq);
         l.finite = Double.isFinite(sq) && notAGradientFinite(l, root);
         boolean clipped = false;
-        if (l.clipGlobalNorm > 0) {
-            double coef = Math.min(1.0, l.clipGlobalNorm / (norm + CLIP_EPSILON));   // NaN stays NaN, as in PyTorch
+        // A NaN norm (a NaN in the gradient) leaves the gradient as it is for the NaN/Inf policy (FAIL names its first
+        // bad value, SKIP_STEP zeroes it); only UNCHECKED scales by the NaN coefficient, which spreads NaN everywhere,
+        // as PyTorch does. An infinite norm (±Inf in the gradient, or squares of finite float64 values above ~1e154)
+        // gives the coefficient 0, as in PyTorch; the policy then meets the ±Inf values as NaN.
+        if (l.clipGlobalNorm > 0 && (!Double.isNaN(sq) || l.policy == NonFiniteGradients.UNCHECKED)) {
+            double coef = Math.min(1.0, l.clipGlobalNorm / (norm + CLIP_EPSILON));   // NaN stays NaN
             clipped = norm > l.clipGlobalNorm;
             if (!(coef == 1.0))
                 for (INDArray v : views)
