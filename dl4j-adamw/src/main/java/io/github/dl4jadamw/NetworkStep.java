@@ -2,6 +2,7 @@ package io.github.dl4jadamw;
 
 import io.github.dl4jadamw.internal.kernel.Buffers;
 import io.github.dl4jadamw.internal.kernel.FiniteScan;
+import io.github.dl4jadamw.internal.kernel.Kernels;
 import io.github.dl4jadamw.internal.kernel.SquareSums;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Trainable;
@@ -104,6 +105,8 @@ final class NetworkStep {
         final int accumulationSteps;
         /** The NaN/Inf policy of the first of our blocks, which decides for the whole step (see NonFiniteGradients). */
         final NonFiniteGradients policy;
+        /** Sum the squares with ND4J's op (-Dadamw.kernel=nd4j when the layout was read), as CUDA does. */
+        final boolean byOps = Kernels.configured() == Kernels.Choice.ND4J;
         // the current step
         int passIteration = -1, passEpoch = -1;
         boolean touchedSincePass = true;
@@ -323,7 +326,7 @@ final class NetworkStep {
         SquareSums sums = SquareSums.forThread();
         double sq = 0;
         for (int i = 0; i < views.size(); i++)
-            if (views.get(i) != null) sq += sums.of(views.get(i), i);
+            if (views.get(i) != null) sq += sums.of(views.get(i), i, l.byOps);
         double norm = Math.sqrt(sq);
         l.finite = Double.isFinite(sq) && notAGradientFinite(l, root);
         boolean clipped = false;

@@ -15,10 +15,11 @@ import java.nio.FloatBuffer;
  *   later:         ema ← d·(ema − θ_new) + θ_new       (= d·ema + (1 − d)·θ_new)
  * </pre>
  * On nd4j-native FLOAT/DOUBLE one pass in heap tiles (as {@link CpuKernel}), allocation-free; elsewhere in-place
- * ND4J ops (CUDA, 16-bit types, blocks too large for one view), which round the same formula in another order.
- * One instance per updater block.
+ * ND4J ops (CUDA, 16-bit types, blocks too large for one view, or {@code -Dadamw.kernel=nd4j} when the instance is
+ * made), which round the same formula in another order. One instance per updater block.
  */
 public final class EmaKernel {
+    private final boolean byOps = Kernels.configured() == Kernels.Choice.ND4J;
     private static final int TILE_F32 = CpuKernel.TILE_F32, TILE_F64 = CpuKernel.TILE_F64;
 
     private final OffHeapView eView = new OffHeapView(), pView = new OffHeapView(), uView = new OffHeapView();
@@ -31,7 +32,7 @@ public final class EmaKernel {
             throw new IllegalStateException("EMA of " + ema.length() + " values, parameters " + params.length()
                     + ", update " + update.length());
         DataType t = ema.dataType();
-        boolean cpu = CpuKernel.supports(t) && Kernels.nativeCpuBackend() && OffHeapView.fits(ema)
+        boolean cpu = !byOps && CpuKernel.supports(t) && Kernels.nativeCpuBackend() && OffHeapView.fits(ema)
                 && contiguous(ema) && contiguous(params) && contiguous(update)
                 && params.dataType() == t && update.dataType() == t;
         if (!cpu) {

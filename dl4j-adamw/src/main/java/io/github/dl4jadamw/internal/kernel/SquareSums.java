@@ -34,11 +34,14 @@ public final class SquareSums {
         return SUMS.get();
     }
 
-    /** Σ x² over a contiguous array; {@code slot} names which of the step's arrays it is (0, 1, ...). */
-    public double of(INDArray a, int slot) {
+    /**
+     * Σ x² over a contiguous array; {@code slot} names which of the step's arrays it is (0, 1, ...); {@code byOps}
+     * asks for ND4J's op even where the Java pass could run (the ND4J-op kernel's path, as CUDA runs it).
+     */
+    public double of(INDArray a, int slot, boolean byOps) {
         if (a.length() == 0) return 0;
         DataType t = a.dataType();
-        if (!CpuKernel.supports(t) || !Kernels.nativeCpuBackend() || !OffHeapView.fits(a)
+        if (byOps || !CpuKernel.supports(t) || !Kernels.nativeCpuBackend() || !OffHeapView.fits(a)
                 || (a.length() > 1 && a.elementWiseStride() != 1)) {
             double n = a.norm2Number().doubleValue();
             return n * n;
