@@ -48,6 +48,7 @@ class PublicApiTest {
             "io.github.dl4jadamw.AdamWListener$Restart",
             "io.github.dl4jadamw.DuplicateRegularizations",
             "io.github.dl4jadamw.EmaWeights",
+            "io.github.dl4jadamw.LayerwiseLrDecay",
             "io.github.dl4jadamw.schedule.CosineWarmRestarts",
             "io.github.dl4jadamw.schedule.CosineWarmRestarts$Period",
             "io.github.dl4jadamw.schedule.LinearWarmupDecay",
