@@ -42,6 +42,7 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
     private WeakReference<DataBuffer> emaParamsFor = new WeakReference<>(null);
     private long emaParamsOffset = -1;
     private EmaKernel ema;
+    private final EpochCounterCheck epochs = new EpochCounterCheck();
 
     /** State keys of {@link StepOptions}: the accumulated gradient and the EMA of the weights. */
     static final String ACC_STATE = "ACC", EMA_STATE = "EMA";
@@ -120,6 +121,7 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
             throw new IllegalStateException("gradient length " + gradient.length() + " differs from the state length "
                     + first.length());
         NetworkStep.atUpdater(gradient, iteration, epoch);   // the network's pass, if this is the step's first touch
+        epochs.observe(config, iteration, epoch);
         DecayLedger ledger = DecayLedger.forThread();
         DecayLedger.Segments decayed = ledger.take(gradient);
         try {
