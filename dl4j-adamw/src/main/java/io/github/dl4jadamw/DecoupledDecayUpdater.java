@@ -2,7 +2,6 @@ package io.github.dl4jadamw;
 
 import io.github.dl4jadamw.internal.Check;
 
-import io.github.dl4jadamw.internal.StepScalars;
 
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -14,7 +13,7 @@ import java.util.Objects;
 /**
  * What {@link AdamW} and {@link SGDW} share: the learning rate α and schedule multiplier η_t (lr_t = α·η_t), the
  * decoupled weight decay λ (or the paper's normalized λ), its {@link DecayConvention}, and the NaN/Inf policy. The
- * per-step numbers are computed in {@link StepScalars}; the parameters to decay are marked by
+ * per-step numbers are computed in {@code internal.StepScalars}; the parameters to decay are marked by
  * {@link DecoupledWeightDecay}.
  *
  * <p>Immutable except through {@link #setLrAndSchedule}, which DL4J calls when a user changes a network's learning
@@ -61,7 +60,7 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
      * Each step multiplies a decayed θ by 1 − d_t, so d_t must stay below 1: at 1 the weights are zeroed every step,
      * above it they flip sign and grow until they overflow. Checked here wherever the largest d_t is known from the
      * configuration (no schedule, or a {@link CosineWarmRestarts} schedule: η_max, and the shortest period T_0 for
-     * normalized decay); {@link StepScalars} checks every step's d_t for any other schedule.
+     * normalized decay); {@code internal.StepScalars} checks every step's d_t for any other schedule.
      */
     private void checkLargestDecay(double learningRate, ISchedule schedule) {
         double etaMax;

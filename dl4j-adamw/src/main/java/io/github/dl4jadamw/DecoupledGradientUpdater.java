@@ -201,7 +201,7 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
                 + "decay (" + config + ") but no parameter of this updater block (" + gradient.length() + " values) "
                 + "carries the DecoupledWeightDecay marker, so no decay would happen. Add "
                 + ".regularization(DecoupledWeightDecay.onWeights()) next to .updater(...) in the configuration "
-                + "(README: 'Configuration idiom'). If this block only holds parameters DL4J never regularizes "
+                + "(README: 'Configure a network'). If this block only holds parameters DL4J never regularizes "
                 + "(BatchNormalization gamma/beta, or biases with their own updater), give it "
                 + "withWeightDecay(0) instead.");
     }
