@@ -144,6 +144,8 @@ class WarmupSchedulesTest {
         // first-period-only warm-up is unchanged: the restart at 5 jumps to the peak
         assertEquals(etaMin + (etaMax - etaMin) * gamma, s.withWarmup(w).valueAt(5, 0), 1e-15);
         assertNotEquals(s, s.withWarmup(w));
+        assertEquals(s, ((io.github.dl4jadamw.AdamW) io.github.dl4jadamw.AdamWR.builder().restartsInIterations(5, 2)
+                .eta(etaMin, etaMax).peakDecay(gamma).warmupEveryPeriod(w).build()).getSchedule(), "AdamWR's builder");
         // epochs: T_0 = 1 epoch of 10 iterations, warm-up 0.3 epoch in each
         CosineWarmRestarts e = CosineWarmRestarts.epochs(1, 1, 0, 1, 10).withWarmupEveryPeriod(0.3);
         for (int k = 0; k < 3; k++) {
