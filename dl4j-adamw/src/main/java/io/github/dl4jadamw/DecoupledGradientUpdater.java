@@ -3,6 +3,7 @@ package io.github.dl4jadamw;
 import io.github.dl4jadamw.internal.StepScalars;
 
 import io.github.dl4jadamw.internal.kernel.AdamWKernel;
+import io.github.dl4jadamw.internal.kernel.AccumulateKernel;
 import io.github.dl4jadamw.internal.kernel.Buffers;
 import io.github.dl4jadamw.internal.kernel.DecaySegments;
 import io.github.dl4jadamw.internal.kernel.EmaKernel;
@@ -42,6 +43,7 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
     private WeakReference<DataBuffer> emaParamsFor = new WeakReference<>(null);
     private long emaParamsOffset = -1;
     private EmaKernel ema;
+    private AccumulateKernel accumulate;
     private final EpochCounterCheck epochs = new EpochCounterCheck();
 
     /** State keys of {@link StepOptions}: the accumulated gradient and the EMA of the weights. */
@@ -142,7 +144,9 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
             if (!skip) {                        // a skipped step leaves M, V (and VMAX) untouched
                 if (k > 1 && !NetworkStep.formed(gradient, iteration, epoch)) finishAccumulation(gradient);
                 if (kernel == null) kernel = Kernels.forType(gradient.dataType());
-                step(kernel, scalars.compute(config, s, epoch), gradient, decayed);
+                scalars.compute(config, s, epoch);
+                if (options.clips()) scalars.gradScale = NetworkStep.gradScale(gradient, iteration, epoch);
+                step(kernel, scalars, gradient, decayed);
             }
             if (params != null) {               // after every optimizer step, skipped ones too (θ − 0)
                 if (ema == null) ema = new EmaKernel();
@@ -158,17 +162,16 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
      * PyTorch's {@code (loss/k).backward()} sums g/k in the same order.
      */
     private void accumulate(INDArray gradient, int j, int k) {
-        INDArray acc = state(ACC_STATE);
-        gradient.divi(k);
-        if (j == 0) acc.assign(gradient);
-        else acc.addi(gradient);
-        gradient.assign(0);
+        accumulator().add(gradient, state(ACC_STATE), j, k);
     }
 
     /** The group's last micro-batch: g ← ACC + g/k, the mean over the group, in the gradient's memory. */
     void finishAccumulation(INDArray gradient) {
-        gradient.divi(config.getAccumulationSteps());
-        gradient.addi(state(ACC_STATE));
+        accumulator().finish(gradient, state(ACC_STATE), config.getAccumulationSteps());
+    }
+
+    private AccumulateKernel accumulator() {
+        return accumulate != null ? accumulate : (accumulate = new AccumulateKernel());
     }
 
     /** The parameters of this block (for the EMA), from the network's layout; the view is made once. */

@@ -41,7 +41,8 @@ import java.util.WeakHashMap;
  * whichever DL4J reaches first. At that point DL4J has divided the gradient by the minibatch size and no block has
  * stepped. At the last micro-batch of an accumulation group it first forms every one of our blocks' mean gradient
  * (ACC + g/k), then sums the squares over the gradient (the same pass proves it finite, so the NaN/Inf check reads it
- * no second time), then scales every counted range by min(1, max_norm/(‖g‖ + 10⁻⁶)) when clipping.
+ * no second time), then, when clipping, hands our blocks' kernels the factor c = min(1, max_norm/(‖g‖ + 10⁻⁶)) to
+ * apply as they read the gradient, and scales the ranges of other updaters by c itself, before DL4J steps them.
  *
  * <p>Per thread (DL4J trains a network in one thread; ParallelWrapper's workers each have theirs) and per network
  * (keyed weakly by the gradient's root buffer): nothing here keeps a discarded network reachable.
@@ -111,6 +112,8 @@ final class NetworkStep {
         int passIteration = -1, passEpoch = -1;
         boolean touchedSincePass = true;
         boolean formed, finite;
+        /** The step's clipping factor c for our blocks, which their kernels apply as they read the gradient. */
+        double coef = 1;
         Result last;
 
         Layout(Updater source, List<Range> ranges, long gradientBase, DataBuffer paramsRoot, long paramsBase,
@@ -292,6 +295,7 @@ final class NetworkStep {
         l.touchedSincePass = false;
         l.formed = false;
         l.finite = false;
+        l.coef = 1;
         try {
             pass(l, root, iteration, epoch);
         } catch (RuntimeException | Error e) {
@@ -337,9 +341,10 @@ final class NetworkStep {
         if (l.clipGlobalNorm > 0 && (!Double.isNaN(sq) || l.policy == NonFiniteGradients.UNCHECKED)) {
             double coef = Math.min(1.0, l.clipGlobalNorm / (norm + CLIP_EPSILON));   // NaN stays NaN
             clipped = norm > l.clipGlobalNorm;
+            l.coef = coef;   // our blocks' kernels scale their gradient as they read it: no pass of its own
             if (!(coef == 1.0))
-                for (INDArray v : views)
-                    if (v != null) v.muli(coef);
+                for (int i = 0; i < views.size(); i++)
+                    if (l.ranges.get(i).kind == Kind.OTHER) views.get(i).muli(coef);   // before DL4J steps them
         }
         l.last = new Result(iteration, epoch, true, norm, clipped);
     }
@@ -364,6 +369,12 @@ final class NetworkStep {
     static boolean formed(INDArray blockGradient, int iteration, int epoch) {
         Layout l = layoutOf(blockGradient);
         return l != null && l.formed && l.passIteration == iteration && l.passEpoch == epoch;
+    }
+
+    /** The clipping factor c for the block {@code blockGradient} at this step (1 without clipping). */
+    static double gradScale(INDArray blockGradient, int iteration, int epoch) {
+        Layout l = layoutOf(blockGradient);
+        return l != null && l.passIteration == iteration && l.passEpoch == epoch ? l.coef : 1;
     }
 
     /** Whether this step's pass proved the network's whole gradient finite (so the ledger need not scan it). */

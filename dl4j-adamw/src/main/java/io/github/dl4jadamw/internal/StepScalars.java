@@ -57,11 +57,17 @@ public final class StepScalars {
     /** SGDW: momentum μ and Nesterov flag. */
     public double momentum;
     public boolean nesterov;
+    /**
+     * c, the factor the kernels multiply the gradient by before the step: global-norm clipping's
+     * min(1, max_norm/(‖g‖ + 10⁻⁶)), 1 otherwise. {@link #compute} resets it to 1; the updater sets it afterwards.
+     */
+    public double gradScale = 1;
 
     /** Fills the scalars for the step at DL4J {@code iteration} (0-based) and {@code epoch}. */
     public StepScalars compute(DecoupledDecayUpdater c, int iteration, int epoch) {
         ISchedule schedule = c.getSchedule();
         t = iteration + 1L;
+        gradScale = 1;
         eta = schedule == null ? 1.0 : schedule.valueAt(iteration, epoch);
         lr = c.getLearningRate() * eta;
         // A schedule is any ISchedule: a negative η_t would climb the loss and grow the weights (1 − d_t > 1), and

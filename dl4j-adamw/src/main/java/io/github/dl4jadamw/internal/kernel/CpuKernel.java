@@ -54,6 +54,9 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
     private float b1f, b2f, ob1f, ob2f, stepf, sqrtBc2f, epsf, decayf;
     private double b1, b2, ob1, ob2, step, sqrtBc2, eps, decay;
     private float momf, lrf;
+    private boolean scaled;          // g ← c·g first (global-norm clipping)
+    private double scale;
+    private float scalef;
     private double mom, lr;
     private int segCount;
     private long[] segStart = new long[4], segEnd = new long[4];
@@ -124,6 +127,9 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
     private void run(StepScalars s, INDArray gradient, DecaySegments decayed) {
         DataType type = gradient.dataType();
         long n = gradient.length();
+        scale = s.gradScale;
+        scalef = (float) scale;
+        scaled = scale != 1;
         decay = s.decay;
         decayf = (float) decay;
         segCount = s.decay == 0 ? 0 : decayed.count();
@@ -185,6 +191,7 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         for (int base = from; base < to; base += TILE_F32) {
             int len = Math.min(TILE_F32, to - base);
             BulkAccess.get(g, base, tg, 0, len);
+            if (scaled) scale(tg, len, scalef);
             BulkAccess.get(m, base, tm, 0, len);
             if (sgd) {
                 sgd(tg, tm, len, momf, lrf, nesterov);
@@ -215,6 +222,7 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
         for (int base = from; base < to; base += TILE_F64) {
             int len = Math.min(TILE_F64, to - base);
             BulkAccess.get(g, base, tg, 0, len);
+            if (scaled) scale(tg, len, scale);
             BulkAccess.get(m, base, tm, 0, len);
             if (sgd) {
                 sgd(tg, tm, len, mom, lr, nesterov);
@@ -286,6 +294,15 @@ public final class CpuKernel implements AdamWKernel, ParallelLoop.Body {
             m[k] = mk;
             g[k] = StepScalars.sgdDirection(mk, gk, mom, lr, nesterov);
         }
+    }
+
+    /** g ← c·g (global-norm clipping), in the tile: no pass of its own over memory */
+    static void scale(float[] g, int len, float c) {
+        for (int k = 0; k < len; k++) g[k] *= c;
+    }
+
+    static void scale(double[] g, int len, double c) {
+        for (int k = 0; k < len; k++) g[k] *= c;
     }
 
     /** u ← u + d_t·θ */

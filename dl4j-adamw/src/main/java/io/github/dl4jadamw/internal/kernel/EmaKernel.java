@@ -14,17 +14,25 @@ import java.nio.FloatBuffer;
  *   first update:  ema ← θ_new
  *   later:         ema ← d·(ema − θ_new) + θ_new       (= d·ema + (1 − d)·θ_new)
  * </pre>
- * On nd4j-native FLOAT/DOUBLE one pass in heap tiles (as {@link CpuKernel}), allocation-free; elsewhere in-place
+ * On nd4j-native FLOAT/DOUBLE one pass in heap tiles (as {@link CpuKernel}), split across cores by
+ * {@link ParallelLoop}, allocation-free; elsewhere in-place
  * ND4J ops (CUDA, 16-bit types, blocks too large for one view, or {@code -Dadamw.kernel=nd4j} when the instance is
  * made), which round the same formula in another order. One instance per updater block.
  */
-public final class EmaKernel {
-    private final boolean byOps = Kernels.configured() == Kernels.Choice.ND4J;
-    private static final int TILE_F32 = CpuKernel.TILE_F32, TILE_F64 = CpuKernel.TILE_F64;
+public final class EmaKernel implements ParallelLoop.Body {
+    private static final ThreadLocal<double[][]> TILES_D =
+            ThreadLocal.withInitial(() -> new double[3][CpuKernel.TILE_F64]);
+    private static final ThreadLocal<float[][]> TILES_F =
+            ThreadLocal.withInitial(() -> new float[3][CpuKernel.TILE_F32]);
 
+    private final boolean byOps = Kernels.configured() == Kernels.Choice.ND4J;
     private final OffHeapView eView = new OffHeapView(), pView = new OffHeapView(), uView = new OffHeapView();
-    private double[] e64, p64, u64;
-    private float[] e32, p32, u32;
+    // the update being run (fields: nothing is allocated per call); read by ParallelLoop's workers
+    private DoubleBuffer e64, p64, u64;
+    private FloatBuffer e32, p32, u32;
+    private double decay;
+    private float decayF;
+    private boolean first;
 
     /** Updates {@code ema} from θ ({@code params}) and u ({@code update}), all contiguous and of one type and length. */
     public void update(INDArray ema, INDArray params, INDArray update, double decay, boolean first) {
@@ -39,11 +47,23 @@ public final class EmaKernel {
             byOps(ema, params, update, decay, first);
             return;
         }
-        int n = (int) ema.length();
+        this.decay = decay;
+        this.decayF = (float) decay;
+        this.first = first;
+        if (t == DataType.DOUBLE) {
+            e64 = eView.doubles(ema);
+            p64 = pView.doubles(params);
+            u64 = uView.doubles(update);
+        } else {
+            e32 = eView.floats(ema);
+            p32 = pView.floats(params);
+            u32 = uView.floats(update);
+        }
         try {
-            if (t == DataType.DOUBLE) f64(eView.doubles(ema), pView.doubles(params), uView.doubles(update), n, decay, first);
-            else f32(eView.floats(ema), pView.floats(params), uView.floats(update), n, (float) decay, first);
+            ParallelLoop.shared().run(ema.length(), this);
         } finally {
+            e64 = p64 = u64 = null;
+            e32 = p32 = u32 = null;
             Reference.reachabilityFence(ema);   // the views hold the memory only weakly
             Reference.reachabilityFence(params);
             Reference.reachabilityFence(update);
@@ -62,43 +82,51 @@ public final class EmaKernel {
         }
     }
 
-    private void f64(DoubleBuffer e, DoubleBuffer p, DoubleBuffer u, int n, double d, boolean first) {
-        if (e64 == null) { e64 = new double[TILE_F64]; p64 = new double[TILE_F64]; u64 = new double[TILE_F64]; }
-        double[] te = e64, tp = p64, tu = u64;
-        for (int base = 0; base < n; base += TILE_F64) {
-            int len = Math.min(TILE_F64, n - base);
-            BulkAccess.get(p, base, tp, 0, len);
-            BulkAccess.get(u, base, tu, 0, len);
+    @Override
+    public void run(long from, long to) {
+        if (e64 != null) f64((int) from, (int) to);
+        else f32((int) from, (int) to);
+    }
+
+    private void f64(int from, int to) {
+        double[][] t = TILES_D.get();
+        double[] te = t[0], tp = t[1], tu = t[2];
+        double d = decay;
+        for (int base = from; base < to; base += te.length) {
+            int len = Math.min(te.length, to - base);
+            BulkAccess.get(p64, base, tp, 0, len);
+            BulkAccess.get(u64, base, tu, 0, len);
             if (first) {
                 for (int i = 0; i < len; i++) te[i] = tp[i] - tu[i];
             } else {
-                BulkAccess.get(e, base, te, 0, len);
+                BulkAccess.get(e64, base, te, 0, len);
                 for (int i = 0; i < len; i++) {
                     double now = tp[i] - tu[i];
                     te[i] = d * (te[i] - now) + now;
                 }
             }
-            BulkAccess.put(e, base, te, 0, len);
+            BulkAccess.put(e64, base, te, 0, len);
         }
     }
 
-    private void f32(FloatBuffer e, FloatBuffer p, FloatBuffer u, int n, float d, boolean first) {
-        if (e32 == null) { e32 = new float[TILE_F32]; p32 = new float[TILE_F32]; u32 = new float[TILE_F32]; }
-        float[] te = e32, tp = p32, tu = u32;
-        for (int base = 0; base < n; base += TILE_F32) {
-            int len = Math.min(TILE_F32, n - base);
-            BulkAccess.get(p, base, tp, 0, len);
-            BulkAccess.get(u, base, tu, 0, len);
+    private void f32(int from, int to) {
+        float[][] t = TILES_F.get();
+        float[] te = t[0], tp = t[1], tu = t[2];
+        float d = decayF;
+        for (int base = from; base < to; base += te.length) {
+            int len = Math.min(te.length, to - base);
+            BulkAccess.get(p32, base, tp, 0, len);
+            BulkAccess.get(u32, base, tu, 0, len);
             if (first) {
                 for (int i = 0; i < len; i++) te[i] = tp[i] - tu[i];
             } else {
-                BulkAccess.get(e, base, te, 0, len);
+                BulkAccess.get(e32, base, te, 0, len);
                 for (int i = 0; i < len; i++) {
                     float now = tp[i] - tu[i];
                     te[i] = d * (te[i] - now) + now;
                 }
             }
-            BulkAccess.put(e, base, te, 0, len);
+            BulkAccess.put(e32, base, te, 0, len);
         }
     }
 }

@@ -42,6 +42,7 @@ public final class Nd4jOpKernel implements AdamWKernel {
             return;
         }
         INDArray g = gradientView.of(gradient);
+        if (s.gradScale != 1) g.muli(s.gradScale);   // global-norm clipping's c
         m = mView.of(m);
         v = vView.of(v);
         if (vmax != null) vmax = vmaxView.of(vmax);
@@ -83,6 +84,7 @@ public final class Nd4jOpKernel implements AdamWKernel {
             return;
         }
         INDArray g = gradientView.of(gradient);
+        if (s.gradScale != 1) g.muli(s.gradScale);      // global-norm clipping's c
         m = mView.of(m);
         m.muli(s.momentum);                              // m = μ·m
         Nd4j.exec(new Axpy(g, m, m, s.lr));              //   + lr_t·g

@@ -88,6 +88,14 @@ final class ParallelLoop {
         return THREADS;
     }
 
+    /**
+     * The chunk length a loop over n elements hands out (every chunk starts at a multiple of it). Fixed by n and the
+     * thread count, so a body can cut a range it runs alone into the same pieces (SquareSums: the same sum either way).
+     */
+    static long chunkFor(long n) {
+        return Math.max(MIN_CHUNK, (n / (THREADS * CHUNKS_PER_THREAD) + 15) & ~15L);
+    }
+
     void run(long n, Body body) {
         if (workers.length == 0 || n < MIN_PARALLEL || n >= CLOSED
                 || busy.isHeldByCurrentThread() || !busy.tryLock()) {   // nested, or the pool is another thread's
@@ -98,7 +106,7 @@ final class ParallelLoop {
             int gen = generation + 1;
             this.body = body;
             this.n = n;
-            this.chunk = Math.max(MIN_CHUNK, (n / (THREADS * CHUNKS_PER_THREAD) + 15) & ~15L);
+            this.chunk = chunkFor(n);
             this.caller = Thread.currentThread();
             this.failure = null;
             done.set(0);
