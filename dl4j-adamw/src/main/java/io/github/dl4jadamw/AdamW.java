@@ -1,5 +1,8 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -13,8 +16,11 @@ import java.util.Objects;
 /**
  * AdamW: Adam with decoupled weight decay (Loshchilov &amp; Hutter, "Decoupled Weight Decay Regularization",
  * ICLR 2019), as a DL4J {@link IUpdater}. Hyperparameters and defaults are those of
- * {@code torch.optim.AdamW}. The full algorithm is in {@link StepScalars}; in short, at DL4J iteration i
- * (0-based, step t = i + 1), for parameters marked by {@link DecoupledWeightDecay}:
+ * {@code torch.optim.AdamW}. At DL4J iteration i (0-based, step t = i + 1), with gradient g:
+ * <pre>
+ *   m ← β1·m + (1 − β1)·g,   v ← β2·v + (1 − β2)·g²,   m̂ = m/(1 − β1^t),   v̂ = v/(1 − β2^t)
+ * </pre>
+ * and for parameters marked by {@link DecoupledWeightDecay}:
  * <pre>
  *   θ ← θ − d_t·θ − lr_t·m̂/(√v̂ + ε),   lr_t = α·η_t,
  *   d_t = lr_t·λ   ({@link DecayConvention#LR_COUPLED}, default: PyTorch, optax, Keras)
@@ -43,7 +49,7 @@ public final class AdamW extends DecoupledDecayUpdater {
     @JsonProperty private final boolean amsgrad;
 
     @JsonCreator
-    public AdamW(@JsonProperty("learningRate") double learningRate,
+    private AdamW(@JsonProperty("learningRate") double learningRate,
                  @JsonProperty("schedule") ISchedule schedule,
                  @JsonProperty("beta1") double beta1,
                  @JsonProperty("beta2") double beta2,

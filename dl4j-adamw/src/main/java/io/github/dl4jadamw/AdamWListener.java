@@ -1,5 +1,9 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
+import io.github.dl4jadamw.internal.StepScalars;
+
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -250,6 +254,8 @@ public final class AdamWListener extends BaseTrainingListener {
             if (LOG.isInfoEnabled())
                 LOG.info("AdamW iteration {} epoch {}: {}", rs.get(0).iteration, rs.get(0).epoch, rs);
         };
+
+        private Builder() {}
 
         /** Report every n iterations (0 = never; restarts and snapshots still happen). */
         public Builder reportEvery(int n) {

@@ -23,11 +23,13 @@ public final class AdamWR {
     public static final class Builder extends WarmRestartsBuilder<Builder, AdamW> {
         private final AdamW.Builder adamw = AdamW.builder();
 
+        private Builder() {}
+
         public Builder betas(double beta1, double beta2) { adamw.betas(beta1, beta2); return this; }
         public Builder epsilon(double epsilon) { adamw.epsilon(epsilon); return this; }
         public Builder amsgrad(boolean amsgrad) { adamw.amsgrad(amsgrad); return this; }
 
-        @Override protected AdamW.Builder updater() { return adamw; }
-        @Override protected AdamW buildUpdater() { return adamw.build(); }
+        @Override AdamW.Builder updater() { return adamw; }
+        @Override AdamW buildUpdater() { return adamw.build(); }
     }
 }

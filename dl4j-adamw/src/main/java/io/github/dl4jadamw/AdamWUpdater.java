@@ -1,18 +1,20 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.AdamWKernel;
-import io.github.dl4jadamw.kernel.DecaySegments;
+import io.github.dl4jadamw.internal.StepScalars;
+
+import io.github.dl4jadamw.internal.kernel.AdamWKernel;
+import io.github.dl4jadamw.internal.kernel.DecaySegments;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
 
 /** {@link AdamW}'s state — M, V and, with AMSGrad, VMAX — and its step. */
-public final class AdamWUpdater extends DecoupledGradientUpdater<AdamW> {
+final class AdamWUpdater extends DecoupledGradientUpdater<AdamW> {
     public static final String M_STATE = "M";
     public static final String V_STATE = "V";
     public static final String VMAX_STATE = "VMAX";
 
-    public AdamWUpdater(AdamW config) {
+    AdamWUpdater(AdamW config) {
         super(config);
     }
 

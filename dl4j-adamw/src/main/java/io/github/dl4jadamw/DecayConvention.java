@@ -20,5 +20,17 @@ public enum DecayConvention {
     /** Per-step decay factor lr_t·λ (PyTorch, optax, Keras). The default, so PyTorch recipes transfer. */
     LR_COUPLED,
     /** Per-step decay factor η_t·λ: λ is not multiplied by α (the paper's Algorithm 2). */
-    SCHEDULE_MULTIPLIER
+    SCHEDULE_MULTIPLIER;
+
+    /**
+     * The fraction d_t of each decayed weight removed at a step (θ ← θ·(1 − d_t) before the Adam or SGD direction):
+     * lr_t·λ under {@link #LR_COUPLED}, η_t·λ under {@link #SCHEDULE_MULTIPLIER}. The one definition the updaters use.
+     *
+     * @param lr     lr_t = α·η_t, the learning rate of the step
+     * @param eta    η_t, the schedule multiplier of the step (1 without a schedule)
+     * @param lambda λ, the decay coefficient in this convention
+     */
+    public double decayPerStep(double lr, double eta, double lambda) {
+        return (this == LR_COUPLED ? lr : eta) * lambda;
+    }
 }

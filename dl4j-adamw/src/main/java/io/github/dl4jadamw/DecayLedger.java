@@ -1,8 +1,8 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.Buffers;
-import io.github.dl4jadamw.kernel.DecaySegments;
-import io.github.dl4jadamw.kernel.FiniteScan;
+import io.github.dl4jadamw.internal.kernel.Buffers;
+import io.github.dl4jadamw.internal.kernel.DecaySegments;
+import io.github.dl4jadamw.internal.kernel.FiniteScan;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,6 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.autodiff.samediff.SameDiff;

@@ -1,5 +1,8 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
+
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -10,7 +13,7 @@ import java.util.Objects;
 /**
  * What {@link AdamW} and {@link SGDW} share: the learning rate α and schedule multiplier η_t (lr_t = α·η_t), the
  * decoupled weight decay λ (or the paper's normalized λ), its {@link DecayConvention}, and the NaN/Inf policy. The
- * per-step numbers are computed in {@link StepScalars}; the parameters to decay are marked by
+ * per-step numbers are computed in {@code internal.StepScalars}; the parameters to decay are marked by
  * {@link DecoupledWeightDecay}.
  *
  * <p>Immutable except through {@link #setLrAndSchedule}, which DL4J calls when a user changes a network's learning
@@ -26,7 +29,7 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     @JsonProperty private final DecayConvention decayConvention;
     @JsonProperty private final NonFiniteGradients nonFiniteGradients;
 
-    protected DecoupledDecayUpdater(double learningRate, ISchedule schedule, double weightDecay,
+    DecoupledDecayUpdater(double learningRate, ISchedule schedule, double weightDecay,
                                     NormalizedWeightDecay normalizedWeightDecay, DecayConvention decayConvention,
                                     NonFiniteGradients nonFiniteGradients) {
         this.learningRate = Check.nonNegative("learningRate", learningRate);
@@ -48,7 +51,7 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
      * Each step multiplies a decayed θ by 1 − d_t, so d_t must stay below 1: at 1 the weights are zeroed every step,
      * above it they flip sign and grow until they overflow. Checked here wherever the largest d_t is known from the
      * configuration (no schedule, or a {@link CosineWarmRestarts} schedule: η_max, and the shortest period T_0 for
-     * normalized decay); {@link StepScalars} checks every step's d_t for any other schedule.
+     * normalized decay); {@code internal.StepScalars} checks every step's d_t for any other schedule.
      */
     private void checkLargestDecay(double learningRate, ISchedule schedule) {
         double etaMax;
@@ -56,7 +59,7 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         else if (schedule instanceof CosineWarmRestarts) etaMax = ((CosineWarmRestarts) schedule).getEtaMax();
         else return;
         double lambda = normalizedWeightDecay == null ? weightDecay : normalizedWeightDecay.lambdaAt(0, schedule);
-        double d = StepScalars.decayPerStep(decayConvention, learningRate * etaMax, etaMax, lambda);
+        double d = decayConvention.decayPerStep(learningRate * etaMax, etaMax, lambda);
         if (!(d < 1))
             throw new IllegalArgumentException("the largest decay per step d = "
                     + (decayConvention == DecayConvention.LR_COUPLED ? "learningRate·" : "") + "η_max·λ = " + d
@@ -105,17 +108,17 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     public DecayConvention getDecayConvention() { return decayConvention; }
     public NonFiniteGradients getNonFiniteGradients() { return nonFiniteGradients; }
 
-    protected boolean sameDecoupledSettings(DecoupledDecayUpdater o) {
+    boolean sameDecoupledSettings(DecoupledDecayUpdater o) {
         return learningRate == o.learningRate && Objects.equals(schedule, o.schedule) && weightDecay == o.weightDecay
                 && Objects.equals(normalizedWeightDecay, o.normalizedWeightDecay)
                 && decayConvention == o.decayConvention && nonFiniteGradients == o.nonFiniteGradients;
     }
 
-    protected int decoupledSettingsHash() {
+    int decoupledSettingsHash() {
         return Objects.hash(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients);
     }
 
-    protected String decoupledSettingsString() {
+    String decoupledSettingsString() {
         return "lr=" + learningRate + (schedule != null ? ", schedule=" + schedule : "")
                 + (normalizedWeightDecay != null ? ", " + normalizedWeightDecay : ", weightDecay=" + weightDecay)
                 + ", " + decayConvention
@@ -125,14 +128,14 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     /** The shared builder settings; {@code B} is the concrete builder. */
     @SuppressWarnings("unchecked")
     public abstract static class Builder<B extends Builder<B>> {
-        protected double learningRate;
-        protected ISchedule schedule;
-        protected Double weightDecay;
-        protected NormalizedWeightDecay normalizedWeightDecay;
-        protected DecayConvention decayConvention = DecayConvention.LR_COUPLED;
-        protected NonFiniteGradients nonFiniteGradients = NonFiniteGradients.FAIL;
+        double learningRate;
+        ISchedule schedule;
+        Double weightDecay;
+        NormalizedWeightDecay normalizedWeightDecay;
+        DecayConvention decayConvention = DecayConvention.LR_COUPLED;
+        NonFiniteGradients nonFiniteGradients = NonFiniteGradients.FAIL;
 
-        protected Builder(double defaultLearningRate) {
+        Builder(double defaultLearningRate) {
             this.learningRate = defaultLearningRate;
         }
 
@@ -159,11 +162,11 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         /** NaN/Inf gradient policy (default {@link NonFiniteGradients#FAIL}). */
         public B nonFiniteGradients(NonFiniteGradients policy) { this.nonFiniteGradients = policy; return (B) this; }
 
-        protected double weightDecayOrDefault() {
+        double weightDecayOrDefault() {
             return weightDecay != null ? weightDecay : (normalizedWeightDecay != null ? 0 : DEFAULT_WEIGHT_DECAY);
         }
 
-        protected NonFiniteGradients policy() {
+        NonFiniteGradients policy() {
             return Check.notNull("nonFiniteGradients", nonFiniteGradients);
         }
     }

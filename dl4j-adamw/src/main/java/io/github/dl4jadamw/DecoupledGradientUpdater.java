@@ -1,8 +1,10 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.AdamWKernel;
-import io.github.dl4jadamw.kernel.DecaySegments;
-import io.github.dl4jadamw.kernel.Kernels;
+import io.github.dl4jadamw.internal.StepScalars;
+
+import io.github.dl4jadamw.internal.kernel.AdamWKernel;
+import io.github.dl4jadamw.internal.kernel.DecaySegments;
+import io.github.dl4jadamw.internal.kernel.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -18,7 +20,7 @@ import java.util.Map;
  * {@link DecoupledWeightDecay} through the {@link DecayLedger}, the missing-companion and NaN/Inf checks, and the
  * kernel call. Subclasses say only which state they keep and which step they run.
  */
-public abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> implements GradientUpdater<C> {
+abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> implements GradientUpdater<C> {
     private final C config;
     private final StepScalars scalars = new StepScalars();
     private final Map<String, INDArray> state = new LinkedHashMap<>();

@@ -1,5 +1,9 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
+import io.github.dl4jadamw.internal.StepScalars;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -58,17 +62,17 @@ public final class DecoupledWeightDecay implements Regularization {
     /** DL4J's WeightDecay/L2/L1 on the same parameters is wanted too ({@link #togetherWith}); absent from JSON if not. */
     @JsonProperty @JsonInclude(JsonInclude.Include.NON_DEFAULT) private final boolean togetherWithDl4j;
 
-    public DecoupledWeightDecay(boolean decay) {
+    DecoupledWeightDecay(boolean decay) {
         this(decay, 0);
     }
 
-    public DecoupledWeightDecay(boolean decay, int minRank) {
+    DecoupledWeightDecay(boolean decay, int minRank) {
         this(decay, minRank, false);
     }
 
     @JsonCreator
-    public DecoupledWeightDecay(@JsonProperty("decay") boolean decay, @JsonProperty("minRank") int minRank,
-                                @JsonProperty("togetherWithDl4j") boolean togetherWithDl4j) {
+    DecoupledWeightDecay(@JsonProperty("decay") boolean decay, @JsonProperty("minRank") int minRank,
+                         @JsonProperty("togetherWithDl4j") boolean togetherWithDl4j) {
         this.decay = decay;
         this.togetherWithDl4j = togetherWithDl4j;
         this.minRank = (int) Check.atLeast("minRank", minRank, 0);
@@ -83,6 +87,14 @@ public final class DecoupledWeightDecay implements Regularization {
      */
     public static Regularization matricesOnly() {
         return MATRICES;
+    }
+
+    /**
+     * For SameDiff's {@code TrainingConfig.regularization(...)}: decay every trainable variable, whatever its rank
+     * (biases and normalization gains included).
+     */
+    public static Regularization allArrays() {
+        return INCLUDE;
     }
 
     /**

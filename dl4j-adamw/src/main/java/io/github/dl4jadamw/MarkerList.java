@@ -74,7 +74,8 @@ final class MarkerList extends ArrayList<Regularization> {
                 + "marker are both on " + where + ", so those parameters would decay twice (AdamW's decoupled decay and "
                 + "DL4J's " + (r instanceof WeightDecay ? "weight decay" : "penalty") + "). Remove DL4J's ("
                 + (r instanceof WeightDecay ? ".weightDecay(...)" : r instanceof L2Regularization ? ".l2(...)" : ".l1(...)")
-                + "): AdamW's weightDecay(λ) is the decay. To use both on purpose, state it: "
+                + "): AdamW's weightDecay(λ) is the decay (with weightDecay(0), as for an Adam+L2 baseline, remove the "
+                + "marker instead: it is not needed). To use both on purpose, state it: "
                 + ".regularization(DecoupledWeightDecay.togetherWith(" + describe(r) + ")).";
     }
 

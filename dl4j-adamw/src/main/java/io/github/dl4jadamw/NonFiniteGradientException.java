@@ -8,7 +8,7 @@ public final class NonFiniteGradientException extends IllegalStateException {
     private final int iteration;
     private final long index;
 
-    public NonFiniteGradientException(String message, int iteration, long index) {
+    NonFiniteGradientException(String message, int iteration, long index) {
         super(message);
         this.iteration = iteration;
         this.index = index;

@@ -1,5 +1,7 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
@@ -31,7 +33,7 @@ public final class NormalizedWeightDecay implements java.io.Serializable {
      * @param totalEpochs     T &gt; 0 for runs without a restart schedule; 0 = take T_i from the restart schedule
      */
     @JsonCreator
-    public NormalizedWeightDecay(@JsonProperty("lambdaNorm") double lambdaNorm,
+    private NormalizedWeightDecay(@JsonProperty("lambdaNorm") double lambdaNorm,
                                  @JsonProperty("batchSize") long batchSize,
                                  @JsonProperty("trainingSetSize") long trainingSetSize,
                                  @JsonProperty("totalEpochs") double totalEpochs) {

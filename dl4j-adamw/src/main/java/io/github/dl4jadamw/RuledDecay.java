@@ -1,5 +1,6 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonInclude;

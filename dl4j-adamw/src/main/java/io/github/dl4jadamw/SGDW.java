@@ -1,5 +1,7 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.Check;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -30,7 +32,7 @@ public final class SGDW extends DecoupledDecayUpdater {
     @JsonProperty private final boolean nesterov;
 
     @JsonCreator
-    public SGDW(@JsonProperty("learningRate") double learningRate,
+    private SGDW(@JsonProperty("learningRate") double learningRate,
                 @JsonProperty("schedule") ISchedule schedule,
                 @JsonProperty("momentum") double momentum,
                 @JsonProperty("nesterov") boolean nesterov,

@@ -20,10 +20,12 @@ public final class SGDWR {
     public static final class Builder extends WarmRestartsBuilder<Builder, SGDW> {
         private final SGDW.Builder sgdw = SGDW.builder();
 
+        private Builder() {}
+
         public Builder momentum(double momentum) { sgdw.momentum(momentum); return this; }
         public Builder nesterov(boolean nesterov) { sgdw.nesterov(nesterov); return this; }
 
-        @Override protected SGDW.Builder updater() { return sgdw; }
-        @Override protected SGDW buildUpdater() { return sgdw.build(); }
+        @Override SGDW.Builder updater() { return sgdw; }
+        @Override SGDW buildUpdater() { return sgdw.build(); }
     }
 }

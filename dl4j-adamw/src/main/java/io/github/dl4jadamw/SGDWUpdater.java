@@ -1,16 +1,18 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.AdamWKernel;
-import io.github.dl4jadamw.kernel.DecaySegments;
+import io.github.dl4jadamw.internal.StepScalars;
+
+import io.github.dl4jadamw.internal.kernel.AdamWKernel;
+import io.github.dl4jadamw.internal.kernel.DecaySegments;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
 
 /** {@link SGDW}'s state — the momentum buffer M — and its step. */
-public final class SGDWUpdater extends DecoupledGradientUpdater<SGDW> {
+final class SGDWUpdater extends DecoupledGradientUpdater<SGDW> {
     public static final String M_STATE = "M";
 
-    public SGDWUpdater(SGDW config) {
+    SGDWUpdater(SGDW config) {
         super(config);
     }
 

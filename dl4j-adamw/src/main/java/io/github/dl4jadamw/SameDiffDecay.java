@@ -1,6 +1,7 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.Buffers;
+import io.github.dl4jadamw.internal.Check;
+import io.github.dl4jadamw.internal.kernel.Buffers;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;

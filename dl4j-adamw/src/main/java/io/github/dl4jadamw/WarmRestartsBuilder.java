@@ -1,5 +1,6 @@
 package io.github.dl4jadamw;
 
+import org.nd4j.linalg.schedule.ScheduleType;
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 
 /**
@@ -18,10 +19,12 @@ public abstract class WarmRestartsBuilder<S extends WarmRestartsBuilder<S, U>, U
     private long batchSize, trainingSetSize;
 
     /** The wrapped updater's builder, which receives the schedule and decay. */
-    protected abstract DecoupledDecayUpdater.Builder<?> updater();
+    WarmRestartsBuilder() {} // only AdamWR.Builder and SGDWR.Builder extend it
+
+    abstract DecoupledDecayUpdater.Builder<?> updater();
 
     /** Builds the wrapped updater once {@link #configure()} has set its schedule. */
-    protected abstract U buildUpdater();
+    abstract U buildUpdater();
 
     public S learningRate(double alpha) { updater().learningRate(alpha); return (S) this; }
     public S weightDecay(double lambda) { updater().weightDecay(lambda); return (S) this; }
@@ -62,8 +65,11 @@ public abstract class WarmRestartsBuilder<S extends WarmRestartsBuilder<S, U>, U
         if (restarts == null)
             throw new IllegalArgumentException("restart schedule is not set: call restartsInIterations(T_0, T_mult) "
                     + "or restartsInEpochs(T_0, T_mult, iterationsPerEpoch)");
-        updater().schedule(new CosineWarmRestarts(restarts.getUnit(), restarts.getT0(), restarts.getTMult(), etaMin,
-                etaMax, warmup, peakDecay, restarts.getIterationsPerEpoch()));
+        CosineWarmRestarts periods = restarts.getUnit() == ScheduleType.ITERATION
+                ? CosineWarmRestarts.iterations(restarts.getT0(), restarts.getTMult(), etaMin, etaMax)
+                : CosineWarmRestarts.epochs(restarts.getT0(), restarts.getTMult(), etaMin, etaMax,
+                        restarts.getIterationsPerEpoch());
+        updater().schedule(periods.withWarmup(warmup).withPeakDecay(peakDecay));
         if (normalized)
             updater().normalizedWeightDecay(NormalizedWeightDecay.perRestartPeriod(lambdaNorm, batchSize, trainingSetSize));
         return buildUpdater();

@@ -1,6 +1,8 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.Kernels;
+import io.github.dl4jadamw.internal.StepScalars;
+
+import io.github.dl4jadamw.internal.kernel.Kernels;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -1,6 +1,6 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.Kernels;
+import io.github.dl4jadamw.internal.kernel.Kernels;
 
 import java.util.function.Supplier;
 

@@ -1,6 +1,6 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.FirstNonFiniteCases;
+import io.github.dl4jadamw.internal.kernel.FirstNonFiniteCases;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,6 +1,6 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.Kernels;
+import io.github.dl4jadamw.internal.kernel.Kernels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.kernel.Buffers;
+import io.github.dl4jadamw.internal.kernel.Buffers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;

@@ -1,5 +1,7 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.StepScalars;
+
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;

@@ -101,11 +101,11 @@ final class TrajectoryCase {
             }
             double etaMin = s.path("eta_min").asDouble(0);
             if (paper) {
-                b.learningRate(lr()).schedule(new CosineWarmRestarts(unit, s.get("T0").asDouble(),
-                        s.path("Tmult").asDouble(1), etaMin, s.path("eta_max").asDouble(1), 0, 1, ipe));
+                b.learningRate(lr()).schedule(restarts(unit, s.get("T0").asDouble(), s.path("Tmult").asDouble(1), etaMin,
+                        s.path("eta_max").asDouble(1), ipe));
             } else { // PyTorch: eta_min in learning-rate units, base lr = hyper.lr
-                b.learningRate(1.0).schedule(new CosineWarmRestarts(unit, s.get("T0").asDouble(),
-                        s.path("Tmult").asDouble(1), etaMin, lr(), 0, 1, ipe));
+                b.learningRate(1.0).schedule(restarts(unit, s.get("T0").asDouble(), s.path("Tmult").asDouble(1), etaMin,
+                        lr(), ipe));
             }
         } else {
             throw new UnsupportedCaseException("schedule type " + type);
@@ -157,5 +157,11 @@ final class TrajectoryCase {
         JsonNode cases = root.path("cases");
         if (!cases.isArray()) throw new IllegalArgumentException(file + ": no \"cases\" array");
         for (JsonNode c : cases) out.add(new TrajectoryCase(file, c));
+    }
+
+    private static CosineWarmRestarts restarts(ScheduleType unit, double t0, double tMult, double etaMin, double etaMax,
+                                               double iterationsPerEpoch) {
+        return unit == ScheduleType.ITERATION ? CosineWarmRestarts.iterations(t0, tMult, etaMin, etaMax)
+                : CosineWarmRestarts.epochs(t0, tMult, etaMin, etaMax, iterationsPerEpoch);
     }
 }

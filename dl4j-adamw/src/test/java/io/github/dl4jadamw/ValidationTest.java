@@ -1,5 +1,7 @@
 package io.github.dl4jadamw;
 
+import io.github.dl4jadamw.internal.StepScalars;
+
 import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -7,7 +9,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 import java.util.Map;
@@ -75,7 +79,7 @@ class ValidationTest {
     }
 
     @Test
-    void scheduleParameters() {
+    void scheduleParameters() throws Exception {
         rejects(() -> CosineWarmRestarts.iterations(0, 2, 0, 1), "T_0", "0.0", "> 0");
         rejects(() -> CosineWarmRestarts.iterations(-3, 2, 0, 1), "T_0", "-3.0", "> 0");
         rejects(() -> CosineWarmRestarts.iterations(Double.NaN, 2, 0, 1), "T_0", "NaN");
@@ -88,7 +92,17 @@ class ValidationTest {
         rejects(() -> CosineWarmRestarts.iterations(5, 2, 0, 1).withPeakDecay(0), "peakDecay", "0.0", "(0, 1]");
         rejects(() -> CosineWarmRestarts.iterations(5, 2, 0, 1).withPeakDecay(1.5), "peakDecay", "1.5", "(0, 1]");
         rejects(() -> CosineWarmRestarts.epochs(1, 2, 0, 1, 0), "iterationsPerEpoch", "0.0", "> 0");
-        rejects(() -> new CosineWarmRestarts(ScheduleType.ITERATION, 1, 2, 0, 1, 0, 1, -5), "iterationsPerEpoch", "-5.0");
+        // the JSON creator checks too: a hand-edited file is refused when it is read
+        String negativeIpe = NeuralNetConfiguration.mapper().writeValueAsString(CosineWarmRestarts.iterations(1, 2, 0, 1))
+                .replaceAll("\"iterationsPerEpoch\"\\s*:\\s*0\\.0", "\"iterationsPerEpoch\" : -5.0");
+        assertTrue(negativeIpe.contains("-5.0"), negativeIpe);
+        rejects(() -> {
+            try {
+                NeuralNetConfiguration.mapper().readValue(negativeIpe, ISchedule.class);
+            } catch (org.nd4j.shade.jackson.databind.JsonMappingException e) {
+                throw e.getCause();
+            }
+        }, "iterationsPerEpoch", "-5.0");
         // a period shorter than one step would restart at every step and never anneal
         rejects(() -> CosineWarmRestarts.iterations(0.5, 2, 0, 1), "T_0", "0.5", ">= 1 (iterations)");
         rejects(() -> CosineWarmRestarts.iterations(1e-10, 1, 0, 1), "T_0", "1.0E-10");

@@ -1,14 +1,13 @@
 package io.github.dl4jadamw.bench;
 
 import io.github.dl4jadamw.AdamW;
-import io.github.dl4jadamw.AdamWUpdater;
 import io.github.dl4jadamw.DecoupledWeightDecay;
 import io.github.dl4jadamw.NonFiniteGradients;
-import io.github.dl4jadamw.StepScalars;
-import io.github.dl4jadamw.kernel.AdamWKernel;
-import io.github.dl4jadamw.kernel.CpuKernel;
-import io.github.dl4jadamw.kernel.DecaySegments;
-import io.github.dl4jadamw.kernel.FiniteScan;
+import io.github.dl4jadamw.internal.StepScalars;
+import io.github.dl4jadamw.internal.kernel.AdamWKernel;
+import io.github.dl4jadamw.internal.kernel.CpuKernel;
+import io.github.dl4jadamw.internal.kernel.DecaySegments;
+import io.github.dl4jadamw.internal.kernel.FiniteScan;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -88,7 +87,7 @@ public class StepBenchmark {
     private INDArray[] paramViews, gradViews, gradViewsAgain;
     private boolean[] decayed;
     private GradientUpdater<?>[] updaters;
-    private final DecoupledWeightDecay marker = new DecoupledWeightDecay(true);
+    private final Regularization marker = DecoupledWeightDecay.allArrays();
     /** The post-updater regularizations of dl4j-adam-wd (one WeightDecay) or dl4j-adam-wd-built (DL4J's list). */
     private List<Regularization> dl4jDecay;
     private IUpdater dl4jAdam;
@@ -100,7 +99,7 @@ public class StepBenchmark {
     private int iteration;
 
     @Setup
-    public void setup() {
+    public void setup() throws ReflectiveOperationException {
         DataType dt = DataType.valueOf(dtype);
         List<Shapes.Block> blocks = Shapes.of(shape);
         long n = Shapes.total(shape);
@@ -158,7 +157,10 @@ public class StepBenchmark {
         }
         step(); // first step: chooses the kernel
         if (ours && updaters[0] != null) {
-            String chosen = ((AdamWUpdater) updaters[0]).kernelName();
+            // the updater class is package-private in the library: ask it by reflection which kernel it ran
+            java.lang.reflect.Method kernelName = updaters[0].getClass().getMethod("kernelName");
+            kernelName.setAccessible(true);
+            String chosen = (String) kernelName.invoke(updaters[0]);
             String expected = kernel.equals("cpu") ? "cpu" : "nd4j-ops";
             if (!chosen.equals(expected))
                 throw new IllegalStateException("variant " + variant + " runs kernel " + chosen + ", not " + expected);

@@ -1,6 +1,6 @@
 package io.github.dl4jadamw.schedule;
 
-import io.github.dl4jadamw.Check;
+import io.github.dl4jadamw.internal.Check;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -44,7 +44,7 @@ public final class CosineWarmRestarts implements ISchedule {
     @JsonProperty private final double iterationsPerEpoch;
 
     @JsonCreator
-    public CosineWarmRestarts(@JsonProperty("unit") ScheduleType unit,
+    private CosineWarmRestarts(@JsonProperty("unit") ScheduleType unit,
                               @JsonProperty("t0") double t0,
                               @JsonProperty("tMult") double tMult,
                               @JsonProperty("etaMin") double etaMin,

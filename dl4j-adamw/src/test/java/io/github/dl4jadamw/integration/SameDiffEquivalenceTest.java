@@ -65,7 +65,7 @@ class SameDiffEquivalenceTest {
         SGDW ours = scheduled ? b.learningRate(schedule()).build() : b.learningRate(LR).build();
         Sgd dl4j = scheduled ? new Sgd(schedule()) : new Sgd(LR);
         assertSameTraining(type, trained(type, dl4j, new L2Regularization(LAMBDA)),
-                trained(type, ours, new DecoupledWeightDecay(true)));
+                trained(type, ours, DecoupledWeightDecay.allArrays()));
     }
 
     @ParameterizedTest(name = "{0}, schedule: {1}")
@@ -77,7 +77,7 @@ class SameDiffEquivalenceTest {
         Adam.Builder a = Adam.builder().epsilon(eps);
         Adam dl4j = scheduled ? a.learningRateSchedule(schedule()).build() : a.learningRate(LR).build();
         assertSameTraining(type, trained(type, dl4j, new WeightDecay(LAMBDA, true)),
-                trained(type, ours, new DecoupledWeightDecay(true)));
+                trained(type, ours, DecoupledWeightDecay.allArrays()));
     }
 
     /** Each variable as {@link Support#assertFollowsReference} allows. */

@@ -110,7 +110,7 @@ class SameDiffIntegrationTest {
                     sd.setLossVariables("loss");
                     sd.setTrainingConfig(TrainingConfig.builder()
                             .updater(AdamW.builder().learningRate(LR).weightDecay(k == 0 ? LAMBDA : 0).build())
-                            .regularization(new DecoupledWeightDecay(true))
+                            .regularization(DecoupledWeightDecay.allArrays())
                             .dataSetFeatureMapping("in").dataSetLabelMapping("label").build());
                     sds[k] = sd;
                 }
@@ -129,7 +129,7 @@ class SameDiffIntegrationTest {
     void markerDecaysEveryVariableExactlyOnce() {
         Map<String, INDArray> theta0 = new LinkedHashMap<>();
         Map<String, INDArray> diff = oneStep(AdamW.builder().learningRate(LR).weightDecay(LAMBDA).build(),
-                List.of(new DecoupledWeightDecay(true)), 0, theta0);
+                List.of(DecoupledWeightDecay.allArrays()), 0, theta0);
         // SameDiff has no weight/bias split: the TrainingConfig's list applies to every trainable variable
         for (String k : diff.keySet()) Support.assertDecayedOnce(k, diff.get(k), theta0.get(k), LR * LAMBDA);
     }

@@ -35,10 +35,10 @@ class SameDiffResumeTest {
     }
 
     private void resumesExactly(IUpdater updater, String name) {
-        SameDiff straight = SameDiffIntegrationTest.model(DataType.DOUBLE, updater, List.of(new DecoupledWeightDecay(true)));
+        SameDiff straight = SameDiffIntegrationTest.model(DataType.DOUBLE, updater, List.of(DecoupledWeightDecay.allArrays()));
         fit(straight, 0, 8);
 
-        SameDiff first = SameDiffIntegrationTest.model(DataType.DOUBLE, updater, List.of(new DecoupledWeightDecay(true)));
+        SameDiff first = SameDiffIntegrationTest.model(DataType.DOUBLE, updater, List.of(DecoupledWeightDecay.allArrays()));
         fit(first, 0, 4);
         File file = new File(dir, name + ".sd");
         first.save(file, true);

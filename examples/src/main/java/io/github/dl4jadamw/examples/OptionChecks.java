@@ -1,7 +1,6 @@
 package io.github.dl4jadamw.examples;
 
 import io.github.dl4jadamw.DecayConvention;
-import io.github.dl4jadamw.StepScalars;
 import io.github.dl4jadamw.examples.data.Batches;
 
 import java.util.List;
@@ -55,7 +54,7 @@ final class OptionChecks {
     static void decayPerStepBelowOne(List<Double> lrs, List<Double> wds) {
         for (double lr : lrs)
             for (double wd : wds) {
-                double d = StepScalars.decayPerStep(DecayConvention.LR_COUPLED, lr, 1, wd);   // the library's d
+                double d = DecayConvention.LR_COUPLED.decayPerStep(lr, 1, wd);   // the library's d
                 if (!(d < 1))
                     throw invalid("--lr × --wd", text(lr) + " × " + text(wd) + " = " + text(d),
                             "must be < 1 (the decay per step lr·λ; each step multiplies the weights by 1 − lr·λ)");
