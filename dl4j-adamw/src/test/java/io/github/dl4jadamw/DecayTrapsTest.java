@@ -190,6 +190,25 @@ class DecayTrapsTest {
         assertTrue(m.contains("DecoupledWeightDecay.onWeights()"), m);
     }
 
+    /**
+     * {@code matricesOnly()} is for SameDiff. In a DL4J network the regularization hook gets flat views (rank 1), so it
+     * decays nothing, silently (shown by one step: W moves exactly as without decay); the check refuses it.
+     */
+    @Test
+    void matricesOnlyInADl4jNetworkIsRefused() {
+        java.util.function.DoubleFunction<MultiLayerNetwork> build = lambda -> TestNets.mlp(TestNets.builder(
+                AdamW.builder().learningRate(LR).weightDecay(lambda).build(), false)
+                .regularization(new java.util.ArrayList<>(List.of(DecoupledWeightDecay.matricesOnly()))), false);
+        MultiLayerNetwork a = build.apply(LAMBDA), b = build.apply(0);
+        b.setParams(a.params().dup());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DecayTable.of(a));
+        assertTrue(e.getMessage().contains("key W") && e.getMessage().contains("DecayRules.nanoGpt()"), e.getMessage());
+        DataSet d = TestNets.data(3, 16);
+        a.fit(d);
+        b.fit(d);
+        Exact.assertSameValues(b.getParam("0_W"), a.getParam("0_W"), "no decay reached W");
+    }
+
     /** The runtime checks (for users who never call the check) point to the call that names the parameters. */
     @Test
     void runtimeErrorsPointToTheTable() {
