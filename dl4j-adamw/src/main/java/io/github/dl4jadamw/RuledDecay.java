@@ -35,6 +35,10 @@ final class RuledDecay implements DecidedDecay {
                 || Check.notNull("labels", labels).length != n || Check.notNull("rules", rules).length != n)
             throw new IllegalArgumentException("RuledDecay: offsets, lengths, decay, labels and rules must have one entry "
                     + "per parameter (" + n + " offsets)");
+        for (int i = 1; i < n; i++)   // sorted, for the binary search at every step (DecayPass writes them so)
+            if (offsets[i] <= offsets[i - 1])
+                throw new IllegalArgumentException("RuledDecay: offsets must be strictly increasing, but offsets["
+                        + i + "] = " + offsets[i] + " follows " + offsets[i - 1]);
         this.offsets = offsets;
         this.lengths = lengths;
         this.decay = decay;
@@ -43,7 +47,9 @@ final class RuledDecay implements DecidedDecay {
         this.togetherWithDl4j = togetherWithDl4j;
     }
 
-    static RuledDecay of(List<DecayPass.Decision> ds, boolean togetherWithDl4j) {
+    static RuledDecay of(List<DecayPass.Decision> unordered, boolean togetherWithDl4j) {
+        List<DecayPass.Decision> ds = new java.util.ArrayList<>(unordered);
+        ds.sort(java.util.Comparator.comparingLong(d -> d.p.offset));
         int n = ds.size();
         long[] off = new long[n], len = new long[n];
         boolean[] dec = new boolean[n];
@@ -59,9 +65,10 @@ final class RuledDecay implements DecidedDecay {
         return new RuledDecay(off, len, dec, lab, rul, togetherWithDl4j);
     }
 
+    /** Allocation-free: it runs for every marked parameter at every step. */
     private int indexOf(long offset, long length) {
-        for (int i = 0; i < offsets.length; i++) if (offsets[i] == offset && lengths[i] == length) return i;
-        return -1;
+        int i = Arrays.binarySearch(offsets, offset);
+        return i >= 0 && lengths[i] == length ? i : -1;
     }
 
     @Override

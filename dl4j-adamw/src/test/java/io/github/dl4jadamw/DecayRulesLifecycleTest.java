@@ -120,6 +120,28 @@ class DecayRulesLifecycleTest {
     }
 
     /**
+     * One list object given to two layers' builders (and no global list) stays shared in the configuration: the
+     * decision written into it covers both layers, and each still gets its own (the gain stays out).
+     */
+    @Test
+    void aListSharedByLayersCarriesEachLayersDecision() {
+        java.util.List<org.nd4j.linalg.learning.regularization.Regularization> shared = DecoupledWeightDecay.onWeights();
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+                .seed(3).updater(AdamW.builder().learningRate(0.01).weightDecay(0.2).build()).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(5).hasLayerNorm(true).regularization(shared).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nIn(5).nOut(3).regularization(shared).build())
+                .build());
+        net.init();
+        assertSame(((org.deeplearning4j.nn.conf.layers.BaseLayer) net.getLayer(0).conf().getLayer()).getRegularization(),
+                ((org.deeplearning4j.nn.conf.layers.BaseLayer) net.getLayer(1).conf().getLayer()).getRegularization(),
+                "DL4J keeps the shared list (if this changes, the test no longer covers sharing)");
+        assertEquals(Set.of("0_W", "1_W"), DecayRules.huggingFace().applyTo(net).decayed());
+        assertEquals(Set.of("0_W", "1_W"), DecayTable.of(net).decayed());
+        assertDoesNotThrow(() -> net.fit(data(5)));
+    }
+
+    /**
      * Rules applied, then TransferLearning widens a layer: the copied decision no longer matches the parameters. The
      * check names the layer; the first fit fails before any parameter changes; applying the rules again fixes it.
      */
