@@ -58,8 +58,19 @@ public final class AdamW extends DecoupledDecayUpdater {
                  @JsonProperty("normalizedWeightDecay") NormalizedWeightDecay normalizedWeightDecay,
                  @JsonProperty("decayConvention") DecayConvention decayConvention,
                  @JsonProperty("amsgrad") boolean amsgrad,
-                 @JsonProperty("nonFiniteGradients") NonFiniteGradients nonFiniteGradients) {
-        super(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients);
+                 @JsonProperty("nonFiniteGradients") NonFiniteGradients nonFiniteGradients,
+                 @JsonProperty("clipGlobalNorm") Double clipGlobalNorm,
+                 @JsonProperty("accumulationSteps") Integer accumulationSteps,
+                 @JsonProperty("emaDecay") Double emaDecay) {
+        this(learningRate, schedule, beta1, beta2, epsilon, weightDecay, normalizedWeightDecay, decayConvention, amsgrad,
+                nonFiniteGradients, StepOptions.fromJson(clipGlobalNorm, accumulationSteps, emaDecay));
+    }
+
+    private AdamW(double learningRate, ISchedule schedule, double beta1, double beta2, double epsilon,
+                  double weightDecay, NormalizedWeightDecay normalizedWeightDecay, DecayConvention decayConvention,
+                  boolean amsgrad, NonFiniteGradients nonFiniteGradients, StepOptions stepOptions) {
+        super(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients,
+                stepOptions);
         this.beta1 = belowOneInFloat("beta1", Check.unitInterval("beta1", beta1));
         this.beta2 = belowOneInFloat("beta2", Check.unitInterval("beta2", beta2));
         this.epsilon = Check.positive("epsilon", epsilon);
@@ -84,25 +95,40 @@ public final class AdamW extends DecoupledDecayUpdater {
     /** The same configuration with decoupled decay λ (e.g. 0 to opt a layer out through its updater). */
     public AdamW withWeightDecay(double weightDecay) {
         return new AdamW(getLearningRate(), getSchedule(), beta1, beta2, epsilon, weightDecay, null,
-                getDecayConvention(), amsgrad, getNonFiniteGradients());
+                getDecayConvention(), amsgrad, getNonFiniteGradients(), stepOptions());
+    }
+
+    /**
+     * The same configuration at learning rate α·{@code scale}, on the same schedule: a PyTorch parameter group with
+     * {@code lr = α·scale}. Give it to the layers of that group ({@code .updater(...)} on their builders); under
+     * {@link DecayConvention#LR_COUPLED} their decay per step follows their own learning rate, as in PyTorch.
+     */
+    public AdamW withLearningRateScale(double scale) {
+        Check.nonNegative("learningRate scale", scale);
+        return new AdamW(getLearningRate() * scale, getSchedule(), beta1, beta2, epsilon, getWeightDecay(),
+                getNormalizedWeightDecay(), getDecayConvention(), amsgrad, getNonFiniteGradients(), stepOptions());
     }
 
     /** The same configuration with another schedule multiplier η_t. */
     public AdamW withSchedule(ISchedule schedule) {
         return new AdamW(getLearningRate(), schedule, beta1, beta2, epsilon, getWeightDecay(),
-                getNormalizedWeightDecay(), getDecayConvention(), amsgrad, getNonFiniteGradients());
+                getNormalizedWeightDecay(), getDecayConvention(), amsgrad, getNonFiniteGradients(), stepOptions());
     }
 
-    /** State per parameter: M, V and, with AMSGrad, VMAX. */
+    /** State per parameter: M, V and, with AMSGrad, VMAX; then ACC (accumulation) and EMA where configured. */
     @Override
     public long stateSize(long numParams) {
-        return (amsgrad ? 3 : 2) * numParams;
+        return stateParts() * numParams;
+    }
+
+    private int stateParts() {
+        return (amsgrad ? 3 : 2) + stepOptions().extraStateParts();
     }
 
     @Override
     public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
         AdamWUpdater u = new AdamWUpdater(this);
-        u.setStateViewArray(viewArray, new long[]{viewArray.length() / (amsgrad ? 3 : 2)}, 'c', initializeViewArray);
+        u.setStateViewArray(viewArray, new long[]{viewArray.length() / stateParts()}, 'c', initializeViewArray);
         return u;
     }
 
@@ -116,7 +142,8 @@ public final class AdamW extends DecoupledDecayUpdater {
     @Override
     public AdamW clone() {
         return new AdamW(getLearningRate(), getSchedule() == null ? null : getSchedule().clone(), beta1, beta2, epsilon,
-                getWeightDecay(), getNormalizedWeightDecay(), getDecayConvention(), amsgrad, getNonFiniteGradients());
+                getWeightDecay(), getNormalizedWeightDecay(), getDecayConvention(), amsgrad, getNonFiniteGradients(),
+                stepOptions());
     }
 
     public double getBeta1() { return beta1; }
@@ -163,7 +190,7 @@ public final class AdamW extends DecoupledDecayUpdater {
 
         public AdamW build() {
             return new AdamW(learningRate, schedule, beta1, beta2, epsilon, weightDecayOrDefault(),
-                    normalizedWeightDecay, decayConvention, amsgrad, policy());
+                    normalizedWeightDecay, decayConvention, amsgrad, policy(), stepOptions());
         }
     }
 }

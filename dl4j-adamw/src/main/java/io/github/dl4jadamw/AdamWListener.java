@@ -32,7 +32,12 @@ import java.util.function.Consumer;
  * Makes AdamW/AdamWR visible while training: per layer with an AdamW updater, the learning rate lr_t, the schedule
  * multiplier η_t, the decay factor applied per step d_t, its half-life t½ = −ln 2 / ln(1 − d_t) (steps for decay alone
  * to halve a weight), and the L2 norm of the layer's weights; restart events of a warm-restart schedule; and,
- * optionally, a checkpoint at the end of each restart period (SGDR snapshots, Loshchilov &amp; Hutter 2017).
+ * optionally, a checkpoint at the end of each restart period (SGDR snapshots, Loshchilov &amp; Hutter 2017); the global
+ * gradient norm of the step and whether it was clipped.
+ *
+ * <p>It also gives the updaters the network's layout, which DL4J gives no updater: global-norm clipping
+ * ({@code clipGlobalNorm}) and the EMA of the weights ({@code ema}) need this listener on the network (with
+ * {@code reportEvery(0)} it reports nothing). Add it again after restoring a network, as any listener.
  * Reports go to SLF4J (INFO) or to a consumer of your choice. A plain DL4J listener: add it next to others, e.g.
  * DL4J's UI {@code StatsListener}.
  *
@@ -49,9 +54,19 @@ public final class AdamWListener extends BaseTrainingListener {
         public final String layer;
         public final int iteration, epoch;
         public final double learningRate, eta, decayPerStep, halfLifeSteps, weightNorm;
+        /** Whether this iteration applied an optimizer step (under gradient accumulation, the group's last fit). */
+        public final boolean stepped;
+        /**
+         * The L2 norm of the network's whole gradient at this step (after accumulation, before clipping), as
+         * {@code clip_grad_norm_} returns it; NaN where it was not taken (no step, or a layer with another updater
+         * before the first AdamW/SGDW layer).
+         */
+        public final double gradientNorm;
+        /** Whether global-norm clipping scaled this step's gradient down (the norm was above max_norm). */
+        public final boolean clipped;
 
         Record(String layer, int iteration, int epoch, double learningRate, double eta, double decayPerStep,
-               double weightNorm) {
+               double weightNorm, boolean stepped, double gradientNorm, boolean clipped) {
             this.layer = layer;
             this.iteration = iteration;
             this.epoch = epoch;
@@ -60,12 +75,16 @@ public final class AdamWListener extends BaseTrainingListener {
             this.decayPerStep = decayPerStep;
             this.halfLifeSteps = decayPerStep > 0 ? -Math.log(2) / Math.log1p(-decayPerStep) : Double.POSITIVE_INFINITY;
             this.weightNorm = weightNorm;
+            this.stepped = stepped;
+            this.gradientNorm = gradientNorm;
+            this.clipped = clipped;
         }
 
         @Override
         public String toString() {
             return String.format("%s: lr=%.3g eta=%.3g decay/step=%.3g t½=%.3g steps |W|=%.4g", layer, learningRate, eta,
-                    decayPerStep, halfLifeSteps, weightNorm);
+                    decayPerStep, halfLifeSteps, weightNorm)
+                    + (Double.isNaN(gradientNorm) ? "" : String.format(" |g|=%.4g%s", gradientNorm, clipped ? " clipped" : ""));
         }
     }
 
@@ -100,32 +119,46 @@ public final class AdamWListener extends BaseTrainingListener {
         return new Builder();
     }
 
+    /** Before DL4J's update of each step: hands the network's layout to the updaters ({@link NetworkStep}). */
+    @Override
+    public void onGradientCalculation(Model model) {
+        NetworkStep.register(model);
+    }
+
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         List<Record> records = new ArrayList<>();
         StepScalars scalars = new StepScalars();   // per call: ParallelWrapper's workers share one listener
+        NetworkStep.Result step = NetworkStep.lastResult(model);
+        boolean known = step != null && step.iteration == iteration && step.epoch == epoch;
         CosineWarmRestarts restartSchedule = null;
+        DecoupledDecayUpdater restartOwner = null;
         for (Map.Entry<String, Layer> e : layers(model)) {
             Layer l = e.getValue();
             if (!(l.conf().getLayer() instanceof BaseLayer)) continue;
             BaseLayer conf = (BaseLayer) l.conf().getLayer();
             if (!(conf.getIUpdater() instanceof DecoupledDecayUpdater)) continue;
             DecoupledDecayUpdater a = (DecoupledDecayUpdater) conf.getIUpdater();
-            if (restartSchedule == null && a.getSchedule() instanceof CosineWarmRestarts)
+            if (restartSchedule == null && a.getSchedule() instanceof CosineWarmRestarts) {
                 restartSchedule = (CosineWarmRestarts) a.getSchedule();
+                restartOwner = a;
+            }
             if (reportEvery > 0 && iteration % reportEvery == 0) {
-                scalars.compute(a, iteration, epoch);
+                scalars.compute(a, a.optimizerStep(iteration), epoch);
                 records.add(new Record(e.getKey(), iteration, epoch, scalars.lr, scalars.eta,
-                        decays(conf) ? scalars.decay : 0, weightNorm(l)));
+                        decays(conf) ? scalars.decay : 0, weightNorm(l), a.stepsAt(iteration),
+                        known ? step.norm : Double.NaN, known && step.clipped));
             }
         }
         if (!records.isEmpty()) {
             last = List.copyOf(records);
             sink.accept(last);
         }
-        if (restartSchedule != null && iteration < Integer.MAX_VALUE) {
-            long now = restartSchedule.periodAt(restartSchedule.unitsAt(iteration)).index;
-            long next = restartSchedule.periodAt(restartSchedule.unitsAt(iteration + 1)).index;
+        // periods count optimizer steps: under accumulation a period ends only where a group's step is applied
+        if (restartSchedule != null && iteration < Integer.MAX_VALUE && restartOwner.stepsAt(iteration)) {
+            int s = restartOwner.optimizerStep(iteration);
+            long now = restartSchedule.periodAt(restartSchedule.unitsAt(s)).index;
+            long next = restartSchedule.periodAt(restartSchedule.unitsAt(s + 1)).index;
             if (next > now) restart(model, now, iteration + 1, epoch);
         }
     }

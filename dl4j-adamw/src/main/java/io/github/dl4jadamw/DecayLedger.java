@@ -73,6 +73,7 @@ final class DecayLedger {
 
     /** The same, with the parameter's label for messages ({@link RuledDecay} knows it; the plain marker does not). */
     void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch, String label) {
+        NetworkStep.atMark(gradView, iteration, epoch);   // the network's pass, if this is the step's first touch
         DataBuffer buf = Buffers.root(gradView);
         long off = gradView.offset();
         if (param.length() != gradView.length())
@@ -185,6 +186,7 @@ final class DecayLedger {
         checkedEpoch = epoch;
         skipStep = false;
         if (policy == NonFiniteGradients.UNCHECKED) return false;
+        if (NetworkStep.provedFinite(root, iteration, epoch)) return false;   // its norm pass read every value
         long first = firstNonFinite(root, blockGradient.dataType());
         if (first < 0) return false;
         String what = "the gradient at iteration " + iteration + " holds NaN/Inf (first at index " + first

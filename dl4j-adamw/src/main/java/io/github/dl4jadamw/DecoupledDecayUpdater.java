@@ -28,10 +28,19 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     @JsonProperty private final NormalizedWeightDecay normalizedWeightDecay;
     @JsonProperty private final DecayConvention decayConvention;
     @JsonProperty private final NonFiniteGradients nonFiniteGradients;
+    // the training step around the update (StepOptions); flat in JSON, absent in configurations written before them
+    @JsonProperty private final double clipGlobalNorm;
+    @JsonProperty private final int accumulationSteps;
+    @JsonProperty private final Double emaDecay;
+    /** The three as one value, made once (transient: not a JSON field; rebuilt after Java deserialization). */
+    private transient StepOptions stepOptions;
 
     DecoupledDecayUpdater(double learningRate, ISchedule schedule, double weightDecay,
                                     NormalizedWeightDecay normalizedWeightDecay, DecayConvention decayConvention,
-                                    NonFiniteGradients nonFiniteGradients) {
+                                    NonFiniteGradients nonFiniteGradients, StepOptions stepOptions) {
+        this.clipGlobalNorm = stepOptions.clipGlobalNorm;
+        this.accumulationSteps = stepOptions.accumulationSteps;
+        this.emaDecay = stepOptions.emaDecay;
         this.learningRate = Check.nonNegative("learningRate", learningRate);
         this.schedule = schedule;
         this.weightDecay = Check.nonNegative("weightDecay", weightDecay);
@@ -76,10 +85,28 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         return weightDecay > 0 || (normalizedWeightDecay != null && normalizedWeightDecay.getLambdaNorm() > 0);
     }
 
-    /** lr_t = α·η_t at DL4J iteration {@code iteration} (what DL4J's listeners and UI report). */
+    /**
+     * lr_t = α·η_s at DL4J iteration {@code iteration} (what DL4J's listeners and UI report), where the schedule is
+     * indexed by the optimizer step s = {@link #optimizerStep(int) iteration / accumulationSteps}.
+     */
     @Override
     public double getLearningRate(int iteration, int epoch) {
-        return schedule == null ? learningRate : learningRate * schedule.valueAt(iteration, epoch);
+        return schedule == null ? learningRate : learningRate * schedule.valueAt(optimizerStep(iteration), epoch);
+    }
+
+    /**
+     * The optimizer step s (from 0) that DL4J iteration {@code iteration} (a micro-batch, from 0) belongs to:
+     * iteration / k under gradient accumulation over k micro-batches, the iteration itself otherwise. The step is
+     * applied at the group's last micro-batch; schedules, bias corrections (t = s + 1), warm restarts and normalized
+     * decay all count s.
+     */
+    public int optimizerStep(int iteration) {
+        return iteration / accumulationSteps;
+    }
+
+    /** Whether DL4J iteration {@code iteration} is the last micro-batch of its group, where the optimizer steps. */
+    boolean stepsAt(int iteration) {
+        return iteration % accumulationSteps == accumulationSteps - 1;
     }
 
     @Override
@@ -107,22 +134,37 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
     public NormalizedWeightDecay getNormalizedWeightDecay() { return normalizedWeightDecay; }
     public DecayConvention getDecayConvention() { return decayConvention; }
     public NonFiniteGradients getNonFiniteGradients() { return nonFiniteGradients; }
+    /** max_norm of global-norm clipping over the network's whole gradient; 0 = no clipping. */
+    public double getClipGlobalNorm() { return clipGlobalNorm; }
+    /** k: one optimizer step per k fits (micro-batches), on the mean of their gradients; 1 = no accumulation. */
+    public int getAccumulationSteps() { return accumulationSteps; }
+    /** The decay d of the EMA of the weights, or null without one. */
+    public Double getEmaDecay() { return emaDecay; }
+
+    StepOptions stepOptions() {
+        StepOptions s = stepOptions;
+        return s != null ? s : (stepOptions = new StepOptions(clipGlobalNorm, accumulationSteps, emaDecay));
+    }
 
     boolean sameDecoupledSettings(DecoupledDecayUpdater o) {
         return learningRate == o.learningRate && Objects.equals(schedule, o.schedule) && weightDecay == o.weightDecay
                 && Objects.equals(normalizedWeightDecay, o.normalizedWeightDecay)
-                && decayConvention == o.decayConvention && nonFiniteGradients == o.nonFiniteGradients;
+                && decayConvention == o.decayConvention && nonFiniteGradients == o.nonFiniteGradients
+                && clipGlobalNorm == o.clipGlobalNorm && accumulationSteps == o.accumulationSteps
+                && Objects.equals(emaDecay, o.emaDecay);
     }
 
     int decoupledSettingsHash() {
-        return Objects.hash(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients);
+        return Objects.hash(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients,
+                clipGlobalNorm, accumulationSteps, emaDecay);
     }
 
     String decoupledSettingsString() {
         return "lr=" + learningRate + (schedule != null ? ", schedule=" + schedule : "")
                 + (normalizedWeightDecay != null ? ", " + normalizedWeightDecay : ", weightDecay=" + weightDecay)
                 + ", " + decayConvention
-                + (nonFiniteGradients != NonFiniteGradients.FAIL ? ", nonFinite=" + nonFiniteGradients : "");
+                + (nonFiniteGradients != NonFiniteGradients.FAIL ? ", nonFinite=" + nonFiniteGradients : "")
+                + stepOptions();
     }
 
     /** The shared builder settings; {@code B} is the concrete builder. */
@@ -134,6 +176,9 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         NormalizedWeightDecay normalizedWeightDecay;
         DecayConvention decayConvention = DecayConvention.LR_COUPLED;
         NonFiniteGradients nonFiniteGradients = NonFiniteGradients.FAIL;
+        Double clipGlobalNorm;
+        int accumulationSteps = 1;
+        Double emaDecay;
 
         Builder(double defaultLearningRate) {
             this.learningRate = defaultLearningRate;
@@ -161,6 +206,32 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         public B decayConvention(DecayConvention c) { this.decayConvention = c; return (B) this; }
         /** NaN/Inf gradient policy (default {@link NonFiniteGradients#FAIL}). */
         public B nonFiniteGradients(NonFiniteGradients policy) { this.nonFiniteGradients = policy; return (B) this; }
+
+        /**
+         * Global-norm clipping, as {@code torch.nn.utils.clip_grad_norm_(model.parameters(), maxNorm)} before each
+         * optimizer step: with ‖g‖ the L2 norm of the network's whole gradient (every parameter, decayed or not, every
+         * updater block, layers with other updaters too; after accumulation), g ← g·min(1, maxNorm/(‖g‖ + 10⁻⁶)).
+         * Needs {@link AdamWListener} on the network (README: "Porting a PyTorch recipe").
+         */
+        public B clipGlobalNorm(double maxNorm) { this.clipGlobalNorm = maxNorm; return (B) this; }
+
+        /**
+         * Gradient accumulation: each fit adds its gradient, and every k-th fit applies one optimizer step on the
+         * mean of the k gradients; in between no parameter or optimizer state moves.
+         */
+        public B accumulationSteps(int k) { this.accumulationSteps = k; return (B) this; }
+
+        /**
+         * An exponential moving average of the weights, updated after each optimizer step: the first copies the
+         * weights, later ones do ema ← d·ema + (1 − d)·θ. Read it with {@link EmaWeights}. Needs
+         * {@link AdamWListener} on the network.
+         */
+        public B ema(double decay) { this.emaDecay = decay; return (B) this; }
+
+        StepOptions stepOptions() {
+            if (clipGlobalNorm != null) Check.positive("clipGlobalNorm", clipGlobalNorm);   // 0 would mean "off"
+            return new StepOptions(clipGlobalNorm == null ? 0 : clipGlobalNorm, accumulationSteps, emaDecay);
+        }
 
         double weightDecayOrDefault() {
             return weightDecay != null ? weightDecay : (normalizedWeightDecay != null ? 0 : DEFAULT_WEIGHT_DECAY);

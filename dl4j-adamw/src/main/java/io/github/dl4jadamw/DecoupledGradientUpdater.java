@@ -3,12 +3,17 @@ package io.github.dl4jadamw;
 import io.github.dl4jadamw.internal.StepScalars;
 
 import io.github.dl4jadamw.internal.kernel.AdamWKernel;
+import io.github.dl4jadamw.internal.kernel.Buffers;
 import io.github.dl4jadamw.internal.kernel.DecaySegments;
+import io.github.dl4jadamw.internal.kernel.EmaKernel;
 import io.github.dl4jadamw.internal.kernel.Kernels;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +24,11 @@ import java.util.Map;
  * block, in {@link #stateKeys()} order in DL4J's updater state array), the hand-over of the parameters to decay from
  * {@link DecoupledWeightDecay} through the {@link DecayLedger}, the missing-companion and NaN/Inf checks, and the
  * kernel call. Subclasses say only which state they keep and which step they run.
+ *
+ * <p>Around the step ({@link StepOptions}): under accumulation over k micro-batches, DL4J iteration i belongs to
+ * optimizer step s = i / k; the first k − 1 micro-batches of a group add g/k to the state ACC and leave the update 0
+ * (nothing moves), the last forms g = ACC + g/k and steps with t = s + 1 (the network's first touch forms it for every
+ * block when {@link NetworkStep} knows the network). After each optimizer step the EMA state is updated from θ − u.
  */
 abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> implements GradientUpdater<C> {
     private final C config;
@@ -26,6 +36,16 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
     private final Map<String, INDArray> state = new LinkedHashMap<>();
     private INDArray firstState;   // cached: applyUpdater allocates nothing
     private AdamWKernel kernel;
+    private List<String> keys;
+    /** The EMA's parameter view, cached for the gradient block it was made for. */
+    private INDArray emaParams;
+    private WeakReference<DataBuffer> emaParamsFor = new WeakReference<>(null);
+    private long emaParamsOffset = -1;
+    private EmaKernel ema;
+    private final EpochCounterCheck epochs = new EpochCounterCheck();
+
+    /** State keys of {@link StepOptions}: the accumulated gradient and the EMA of the weights. */
+    static final String ACC_STATE = "ACC", EMA_STATE = "EMA";
 
     protected DecoupledGradientUpdater(C config) {
         this.config = config;
@@ -41,6 +61,17 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
         return state.get(key);
     }
 
+    /** Every state key in layout order: the optimizer's own, then ACC and EMA where configured. */
+    private List<String> keys() {
+        if (keys == null) {
+            List<String> k = new ArrayList<>(stateKeys());
+            if (config.stepOptions().accumulates()) k.add(ACC_STATE);
+            if (config.stepOptions().ema()) k.add(EMA_STATE);
+            keys = List.copyOf(k);
+        }
+        return keys;
+    }
+
     @Override
     public C getConfig() {
         return config;
@@ -48,16 +79,16 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
 
     @Override
     public void setState(Map<String, INDArray> stateMap, boolean initialize) {
-        if (!stateMap.keySet().equals(new java.util.HashSet<>(stateKeys())))
+        if (!stateMap.keySet().equals(new java.util.HashSet<>(keys())))
             throw new IllegalStateException(getClass().getSimpleName() + " state must have exactly the keys "
-                    + stateKeys() + " but has " + stateMap.keySet());
+                    + keys() + " but has " + stateMap.keySet());
         state.clear();
-        for (String k : stateKeys()) {
+        for (String k : keys()) {
             INDArray a = stateMap.get(k);
             if (initialize) a.assign(0);
             state.put(k, a);
         }
-        firstState = state.get(stateKeys().get(0));
+        firstState = state.get(keys().get(0));
     }
 
     @Override
@@ -67,7 +98,7 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
 
     @Override
     public void setStateViewArray(INDArray viewArray, long[] gradientShape, char gradientOrder, boolean initialize) {
-        int parts = stateKeys().size();
+        int parts = keys().size();
         if (viewArray.length() % parts != 0)
             throw new IllegalArgumentException(getClass().getSimpleName() + " state view length " + viewArray.length()
                     + " is not a multiple of " + parts);
@@ -76,8 +107,8 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
         long n = flat.length() / parts;
         state.clear();
         for (int i = 0; i < parts; i++)
-            state.put(stateKeys().get(i), flat.get(NDArrayIndex.interval(i * n, (i + 1) * n)));
-        firstState = state.get(stateKeys().get(0));
+            state.put(keys().get(i), flat.get(NDArrayIndex.interval(i * n, (i + 1) * n)));
+        firstState = state.get(keys().get(0));
     }
 
     @Override
@@ -89,19 +120,75 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
         if (gradient.length() != first.length())
             throw new IllegalStateException("gradient length " + gradient.length() + " differs from the state length "
                     + first.length());
+        NetworkStep.atUpdater(gradient, iteration, epoch);   // the network's pass, if this is the step's first touch
+        epochs.observe(config, iteration, epoch);
         DecayLedger ledger = DecayLedger.forThread();
         DecayLedger.Segments decayed = ledger.take(gradient);
         try {
             if (config.hasDecay() && decayed.marked == 0)
                 throw missingCompanion(gradient);
-            if (ledger.nonFiniteStep(gradient, iteration, epoch, config.getNonFiniteGradients(),
-                    config.getClass().getSimpleName()))
-                return;   // skipped step: the ledger zeroed the whole gradient (θ −= 0); the state is untouched
-            if (kernel == null) kernel = Kernels.forType(gradient.dataType());
-            step(kernel, scalars.compute(config, iteration, epoch), gradient, decayed);
+            StepOptions options = config.stepOptions();
+            INDArray params = options.ema() ? paramsFor(gradient) : null;
+            if (options.clips() && NetworkStep.layoutOf(gradient) == null)
+                throw needsListener("clipGlobalNorm = " + options.clipGlobalNorm);
+            boolean skip = ledger.nonFiniteStep(gradient, iteration, epoch, config.getNonFiniteGradients(),
+                    config.getClass().getSimpleName());   // skipped: the ledger zeroed the whole gradient (θ −= 0)
+            int k = options.accumulationSteps;
+            if (!config.stepsAt(iteration)) {   // a micro-batch that only accumulates (a skipped one adds 0)
+                accumulate(gradient, iteration % k, k);
+                return;
+            }
+            int s = config.optimizerStep(iteration);
+            if (!skip) {                        // a skipped step leaves M, V (and VMAX) untouched
+                if (k > 1 && !NetworkStep.formed(gradient, iteration, epoch)) finishAccumulation(gradient);
+                if (kernel == null) kernel = Kernels.forType(gradient.dataType());
+                step(kernel, scalars.compute(config, s, epoch), gradient, decayed);
+            }
+            if (params != null) {               // after every optimizer step, skipped ones too (θ − 0)
+                if (ema == null) ema = new EmaKernel();
+                ema.update(state(EMA_STATE), params, gradient, options.emaDecay, s == 0);
+            }
         } finally {
             decayed.release();   // the per-thread ledger keeps nothing of this network
         }
+    }
+
+    /**
+     * Micro-batch j (from 0) of a group of k that does not step: ACC ← g/k (j = 0) or ACC + g/k, and the update 0.
+     * PyTorch's {@code (loss/k).backward()} sums g/k in the same order.
+     */
+    private void accumulate(INDArray gradient, int j, int k) {
+        INDArray acc = state(ACC_STATE);
+        gradient.divi(k);
+        if (j == 0) acc.assign(gradient);
+        else acc.addi(gradient);
+        gradient.assign(0);
+    }
+
+    /** The group's last micro-batch: g ← ACC + g/k, the mean over the group, in the gradient's memory. */
+    void finishAccumulation(INDArray gradient) {
+        gradient.divi(config.getAccumulationSteps());
+        gradient.addi(state(ACC_STATE));
+    }
+
+    /** The parameters of this block (for the EMA), from the network's layout; the view is made once. */
+    private INDArray paramsFor(INDArray gradient) {
+        DataBuffer root = Buffers.root(gradient);
+        if (emaParams != null && emaParamsFor.get() == root && emaParamsOffset == gradient.offset()) return emaParams;
+        INDArray p = NetworkStep.paramsOf(gradient);
+        if (p == null) throw needsListener("ema = " + config.getEmaDecay());
+        emaParams = p;
+        emaParamsFor = new WeakReference<>(root);
+        emaParamsOffset = gradient.offset();
+        return p;
+    }
+
+    private IllegalStateException needsListener(String option) {
+        return new IllegalStateException(config.getClass().getSimpleName() + " with " + option + " needs the "
+                + "network's layout, which DL4J gives no updater (it hands each one a block of the gradient and never "
+                + "the parameters): add AdamWListener to the network before training, e.g. "
+                + "net.addListeners(AdamWListener.builder().reportEvery(0).build()) (again after restoring a network)."
+                + " Clipping and the EMA work on MultiLayerNetwork and ComputationGraph, not in SameDiff.");
     }
 
     /** The kernel this updater runs (chosen on the first step). */

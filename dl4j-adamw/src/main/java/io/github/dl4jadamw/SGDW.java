@@ -39,8 +39,19 @@ public final class SGDW extends DecoupledDecayUpdater {
                 @JsonProperty("weightDecay") double weightDecay,
                 @JsonProperty("normalizedWeightDecay") NormalizedWeightDecay normalizedWeightDecay,
                 @JsonProperty("decayConvention") DecayConvention decayConvention,
-                @JsonProperty("nonFiniteGradients") NonFiniteGradients nonFiniteGradients) {
-        super(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients);
+                @JsonProperty("nonFiniteGradients") NonFiniteGradients nonFiniteGradients,
+                @JsonProperty("clipGlobalNorm") Double clipGlobalNorm,
+                @JsonProperty("accumulationSteps") Integer accumulationSteps,
+                @JsonProperty("emaDecay") Double emaDecay) {
+        this(learningRate, schedule, momentum, nesterov, weightDecay, normalizedWeightDecay, decayConvention,
+                nonFiniteGradients, StepOptions.fromJson(clipGlobalNorm, accumulationSteps, emaDecay));
+    }
+
+    private SGDW(double learningRate, ISchedule schedule, double momentum, boolean nesterov, double weightDecay,
+                 NormalizedWeightDecay normalizedWeightDecay, DecayConvention decayConvention,
+                 NonFiniteGradients nonFiniteGradients, StepOptions stepOptions) {
+        super(learningRate, schedule, weightDecay, normalizedWeightDecay, decayConvention, nonFiniteGradients,
+                stepOptions);
         this.momentum = Check.unitInterval("momentum", momentum);
         if (nesterov && momentum == 0)
             throw Check.bad("momentum", momentum, "in (0, 1) with nesterov = true");
@@ -51,16 +62,20 @@ public final class SGDW extends DecoupledDecayUpdater {
         return new Builder();
     }
 
-    /** State per parameter: the momentum buffer M. */
+    /** State per parameter: the momentum buffer M; then ACC (accumulation) and EMA where configured. */
     @Override
     public long stateSize(long numParams) {
-        return numParams;
+        return stateParts() * numParams;
+    }
+
+    private int stateParts() {
+        return 1 + stepOptions().extraStateParts();
     }
 
     @Override
     public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
         SGDWUpdater u = new SGDWUpdater(this);
-        u.setStateViewArray(viewArray, new long[]{viewArray.length()}, 'c', initializeViewArray);
+        u.setStateViewArray(viewArray, new long[]{viewArray.length() / stateParts()}, 'c', initializeViewArray);
         return u;
     }
 
@@ -74,13 +89,24 @@ public final class SGDW extends DecoupledDecayUpdater {
     @Override
     public SGDW clone() {
         return new SGDW(getLearningRate(), getSchedule() == null ? null : getSchedule().clone(), momentum, nesterov,
-                getWeightDecay(), getNormalizedWeightDecay(), getDecayConvention(), getNonFiniteGradients());
+                getWeightDecay(), getNormalizedWeightDecay(), getDecayConvention(), getNonFiniteGradients(),
+                stepOptions());
     }
 
     /** The same configuration with decoupled decay λ. */
     public SGDW withWeightDecay(double weightDecay) {
         return new SGDW(getLearningRate(), getSchedule(), momentum, nesterov, weightDecay, null, getDecayConvention(),
-                getNonFiniteGradients());
+                getNonFiniteGradients(), stepOptions());
+    }
+
+    /**
+     * The same configuration at learning rate α·{@code scale}, on the same schedule: a PyTorch parameter group with
+     * {@code lr = α·scale} (see {@link AdamW#withLearningRateScale}).
+     */
+    public SGDW withLearningRateScale(double scale) {
+        Check.nonNegative("learningRate scale", scale);
+        return new SGDW(getLearningRate() * scale, getSchedule(), momentum, nesterov, getWeightDecay(),
+                getNormalizedWeightDecay(), getDecayConvention(), getNonFiniteGradients(), stepOptions());
     }
 
     public double getMomentum() { return momentum; }
@@ -118,7 +144,7 @@ public final class SGDW extends DecoupledDecayUpdater {
 
         public SGDW build() {
             return new SGDW(learningRate, schedule, momentum, nesterov, weightDecayOrDefault(), normalizedWeightDecay,
-                    decayConvention, policy());
+                    decayConvention, policy(), stepOptions());
         }
     }
 }

@@ -14,6 +14,7 @@ import io.github.dl4jadamw.schedule.CosineWarmRestarts;
 public abstract class WarmRestartsBuilder<S extends WarmRestartsBuilder<S, U>, U extends DecoupledDecayUpdater> {
     private CosineWarmRestarts restarts;
     private double etaMin = 0, etaMax = 1, warmup = 0, peakDecay = 1;
+    private boolean warmupEveryPeriod;
     private boolean normalized;
     private double lambdaNorm;
     private long batchSize, trainingSetSize;
@@ -30,6 +31,12 @@ public abstract class WarmRestartsBuilder<S extends WarmRestartsBuilder<S, U>, U
     public S weightDecay(double lambda) { updater().weightDecay(lambda); return (S) this; }
     public S decayConvention(DecayConvention c) { updater().decayConvention(c); return (S) this; }
     public S nonFiniteGradients(NonFiniteGradients p) { updater().nonFiniteGradients(p); return (S) this; }
+    /** See {@link DecoupledDecayUpdater.Builder#clipGlobalNorm}. */
+    public S clipGlobalNorm(double maxNorm) { updater().clipGlobalNorm(maxNorm); return (S) this; }
+    /** See {@link DecoupledDecayUpdater.Builder#accumulationSteps}: T_0 and iterations per epoch count optimizer steps. */
+    public S accumulationSteps(int k) { updater().accumulationSteps(k); return (S) this; }
+    /** See {@link DecoupledDecayUpdater.Builder#ema}. */
+    public S ema(double decay) { updater().ema(decay); return (S) this; }
 
     /** Restart periods T_0, T_0·T_mult, … counted in iterations. */
     public S restartsInIterations(double t0, double tMult) {
@@ -47,7 +54,10 @@ public abstract class WarmRestartsBuilder<S extends WarmRestartsBuilder<S, U>, U
     public S eta(double etaMin, double etaMax) { this.etaMin = etaMin; this.etaMax = etaMax; return (S) this; }
 
     /** Linear warm-up over the first {@code warmup} schedule units. */
-    public S warmup(double warmup) { this.warmup = warmup; return (S) this; }
+    public S warmup(double warmup) { this.warmup = warmup; this.warmupEveryPeriod = false; return (S) this; }
+
+    /** Linear warm-up over the first {@code warmup} schedule units of every restart period (warmup &lt; T_0). */
+    public S warmupEveryPeriod(double warmup) { this.warmup = warmup; this.warmupEveryPeriod = true; return (S) this; }
 
     /** Each restart's peak is γ times the previous one's (above etaMin). */
     public S peakDecay(double gamma) { this.peakDecay = gamma; return (S) this; }
@@ -69,7 +79,8 @@ public abstract class WarmRestartsBuilder<S extends WarmRestartsBuilder<S, U>, U
                 ? CosineWarmRestarts.iterations(restarts.getT0(), restarts.getTMult(), etaMin, etaMax)
                 : CosineWarmRestarts.epochs(restarts.getT0(), restarts.getTMult(), etaMin, etaMax,
                         restarts.getIterationsPerEpoch());
-        updater().schedule(periods.withWarmup(warmup).withPeakDecay(peakDecay));
+        updater().schedule((warmupEveryPeriod ? periods.withWarmupEveryPeriod(warmup) : periods.withWarmup(warmup))
+                .withPeakDecay(peakDecay));
         if (normalized)
             updater().normalizedWeightDecay(NormalizedWeightDecay.perRestartPeriod(lambdaNorm, batchSize, trainingSetSize));
         return buildUpdater();

@@ -54,8 +54,14 @@ class PublicApiTest {
             "io.github.dl4jadamw.AdamWListener$Record",
             "io.github.dl4jadamw.AdamWListener$Restart",
             "io.github.dl4jadamw.DuplicateRegularizations",
+            "io.github.dl4jadamw.EmaWeights",
+            "io.github.dl4jadamw.LayerwiseLrDecay",
             "io.github.dl4jadamw.schedule.CosineWarmRestarts",
-            "io.github.dl4jadamw.schedule.CosineWarmRestarts$Period"));
+            "io.github.dl4jadamw.schedule.CosineWarmRestarts$Period",
+            "io.github.dl4jadamw.schedule.LinearWarmupDecay",
+            "io.github.dl4jadamw.schedule.CosineWarmup",
+            "io.github.dl4jadamw.schedule.WarmupStableDecay",
+            "io.github.dl4jadamw.schedule.WarmupStableDecay$Shape"));
 
     /** Public only because the library's packages share them; documented as not API. */
     static final String INTERNAL = "io.github.dl4jadamw.internal.";

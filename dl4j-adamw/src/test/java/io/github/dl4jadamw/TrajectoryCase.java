@@ -21,6 +21,11 @@ import java.util.List;
 final class TrajectoryCase {
     static final String TENSOR_FORMAT = "adamw-trajectory/1";
     static final String NETWORK_FORMAT = "adamw-network-trajectory/1";
+    /** Recipe network cases: clipping, accumulation, warm-up schedules, parameter groups, EMA ({@link RecipeReplay}). */
+    static final String RECIPE_FORMAT = "adamw-network-trajectory/2";
+    /** The bundled sets, as test resources: the reference trajectories, then the recipe cases. */
+    private static final String[] BUNDLED = {"reference-trajectories/public-tensor.json",
+            "reference-trajectories/public-network.json", "recipe-trajectories/public-recipes-network.json"};
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final String file;
@@ -132,10 +137,10 @@ final class TrajectoryCase {
     /** The bundled public cases (test resources), then every *.json in -Dadamw.trajectories=DIR. */
     static List<TrajectoryCase> all() throws IOException {
         List<TrajectoryCase> out = new ArrayList<>();
-        for (String f : new String[]{"public-tensor.json", "public-network.json"}) {
-            try (InputStream in = TrajectoryCase.class.getResourceAsStream("/reference-trajectories/" + f)) {
-                if (in == null) throw new IOException("missing test resource reference-trajectories/" + f);
-                addCases(out, f, JSON.readTree(in));
+        for (String f : BUNDLED) {
+            try (InputStream in = TrajectoryCase.class.getResourceAsStream("/" + f)) {
+                if (in == null) throw new IOException("missing test resource " + f);
+                addCases(out, f.substring(f.indexOf('/') + 1), JSON.readTree(in));
             }
         }
         String dir = System.getProperty("adamw.trajectories");

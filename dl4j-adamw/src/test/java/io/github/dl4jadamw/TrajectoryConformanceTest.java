@@ -46,8 +46,7 @@ class TrajectoryConformanceTest {
     private static void check(TrajectoryCase c) {
         Map<String, Double> errors = new LinkedHashMap<>();
         for (Kernels.Choice k : new Kernels.Choice[]{Kernels.Choice.CPU, Kernels.Choice.ND4J})
-            errors.put(k.name().toLowerCase(), KernelChoice.with(k.name(), () -> c.format().equals(
-                    TrajectoryCase.NETWORK_FORMAT) ? replayNetwork(c) : replayTensor(c)));
+            errors.put(k.name().toLowerCase(), KernelChoice.with(k.name(), () -> replay(c)));
         double worst = errors.values().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         boolean pass = worst <= c.tolerance(); // NaN fails
         System.out.printf("trajectory %s: max error %.3e (tolerance %.0e) %s%n", c.name(), worst, c.tolerance(),
@@ -57,6 +56,14 @@ class TrajectoryConformanceTest {
                 + " " + errors);
     }
 
+
+    private static double replay(TrajectoryCase c) {
+        switch (c.format()) {
+            case TrajectoryCase.NETWORK_FORMAT: return replayNetwork(c);
+            case TrajectoryCase.RECIPE_FORMAT: return RecipeReplay.replay(c);
+            default: return replayTensor(c);   // refuses a format it does not know
+        }
+    }
 
     /** Through the updater API, as UpdaterBlock drives it. Returns the worst relative error over all checks. */
     static double replayTensor(TrajectoryCase c) {

@@ -25,7 +25,9 @@ import java.util.Objects;
  *
  * <p>Optional linear warm-up over the first {@code warmup} units of training (first period only):
  * η(t) = η_min + (η_max − η_min)·t/warmup, after which the first period's cosine runs over the remaining
- * T_0 − warmup units.
+ * T_0 − warmup units. With {@code warmupEveryPeriod} every period starts so: η = η_min + (η_max,i − η_min)·T_cur/warmup
+ * for T_cur &lt; warmup, then the cosine over the remaining T_i − warmup units. Either way the first step of a warm-up
+ * (T_cur = 0) runs at η_min.
  *
  * <p>The value is a multiplier η_t: {@code AdamW} uses lr_t = α·η_t. With η_max = 1 and η_min = lr_min/α it
  * equals PyTorch's scheduler with base lr α and {@code eta_min = lr_min}.
@@ -42,6 +44,13 @@ public final class CosineWarmRestarts implements ISchedule {
     @JsonProperty private final double warmup;
     @JsonProperty private final double peakDecay;
     @JsonProperty private final double iterationsPerEpoch;
+    @JsonProperty private final boolean warmupEveryPeriod;
+
+    /** A schedule whose warm-up (if any) is in the first period only. */
+    private CosineWarmRestarts(ScheduleType unit, double t0, double tMult, double etaMin, double etaMax, double warmup,
+                              double peakDecay, double iterationsPerEpoch) {
+        this(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch, false);
+    }
 
     @JsonCreator
     private CosineWarmRestarts(@JsonProperty("unit") ScheduleType unit,
@@ -51,7 +60,9 @@ public final class CosineWarmRestarts implements ISchedule {
                               @JsonProperty("etaMax") double etaMax,
                               @JsonProperty("warmup") double warmup,
                               @JsonProperty("peakDecay") double peakDecay,
-                              @JsonProperty("iterationsPerEpoch") double iterationsPerEpoch) {
+                              @JsonProperty("iterationsPerEpoch") double iterationsPerEpoch,
+                              @JsonProperty("warmupEveryPeriod") boolean warmupEveryPeriod) {
+        this.warmupEveryPeriod = warmupEveryPeriod;
         this.unit = Check.notNull("unit", unit);
         this.t0 = Check.positive("T_0", t0);
         this.tMult = Check.atLeast("T_mult", tMult, 1.0);
@@ -89,12 +100,19 @@ public final class CosineWarmRestarts implements ISchedule {
         return new CosineWarmRestarts(ScheduleType.EPOCH, t0, tMult, etaMin, etaMax, 0, 1, iterationsPerEpoch);
     }
 
+    /** A linear warm-up over the first {@code warmup} units of the first period. */
     public CosineWarmRestarts withWarmup(double warmup) {
-        return new CosineWarmRestarts(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch);
+        return new CosineWarmRestarts(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch, false);
+    }
+
+    /** A linear warm-up over the first {@code warmup} units of every period (warmup &lt; T_0). */
+    public CosineWarmRestarts withWarmupEveryPeriod(double warmup) {
+        return new CosineWarmRestarts(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch, true);
     }
 
     public CosineWarmRestarts withPeakDecay(double peakDecay) {
-        return new CosineWarmRestarts(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch);
+        return new CosineWarmRestarts(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch,
+                warmupEveryPeriod);
     }
 
     /** Completed steps in schedule units before the step at DL4J {@code iteration} (0-based). */
@@ -111,10 +129,11 @@ public final class CosineWarmRestarts implements ISchedule {
     public double valueAtUnits(double t) {
         Period p = periodAt(t);
         double peak = etaMin + (etaMax - etaMin) * Math.pow(peakDecay, p.index);
-        if (p.index == 0 && p.tCur < warmup)
-            return etaMin + (etaMax - etaMin) * (p.tCur / warmup);
+        boolean warms = p.index == 0 || warmupEveryPeriod;
+        if (warms && p.tCur < warmup)
+            return etaMin + ((p.index == 0 ? etaMax : peak) - etaMin) * (p.tCur / warmup);
         double cur = p.tCur, len = p.length;
-        if (p.index == 0 && warmup > 0) { // the first cosine runs over what the warm-up left of period 0
+        if (warms && warmup > 0) { // the cosine runs over what the warm-up left of the period
             cur -= warmup;
             len -= warmup;
         }
@@ -189,6 +208,7 @@ public final class CosineWarmRestarts implements ISchedule {
     public double getWarmup() { return warmup; }
     public double getPeakDecay() { return peakDecay; }
     public double getIterationsPerEpoch() { return iterationsPerEpoch; }
+    public boolean isWarmupEveryPeriod() { return warmupEveryPeriod; }
 
     @Override
     public ISchedule clone() {
@@ -201,18 +221,19 @@ public final class CosineWarmRestarts implements ISchedule {
         if (!(o instanceof CosineWarmRestarts)) return false;
         CosineWarmRestarts c = (CosineWarmRestarts) o;
         return unit == c.unit && t0 == c.t0 && tMult == c.tMult && etaMin == c.etaMin && etaMax == c.etaMax
-                && warmup == c.warmup && peakDecay == c.peakDecay && iterationsPerEpoch == c.iterationsPerEpoch;
+                && warmup == c.warmup && peakDecay == c.peakDecay && iterationsPerEpoch == c.iterationsPerEpoch
+                && warmupEveryPeriod == c.warmupEveryPeriod;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch);
+        return Objects.hash(unit, t0, tMult, etaMin, etaMax, warmup, peakDecay, iterationsPerEpoch, warmupEveryPeriod);
     }
 
     @Override
     public String toString() {
         return "CosineWarmRestarts{unit=" + unit + ", T_0=" + t0 + ", T_mult=" + tMult + ", eta=[" + etaMin + ", "
-                + etaMax + "], warmup=" + warmup + ", peakDecay=" + peakDecay
+                + etaMax + "], warmup=" + warmup + (warmupEveryPeriod ? " every period" : "") + ", peakDecay=" + peakDecay
                 + (unit == ScheduleType.EPOCH ? ", iterationsPerEpoch=" + iterationsPerEpoch : "") + "}";
     }
 }
