@@ -3,6 +3,7 @@ package io.github.dl4jadamw.examples.report;
 import io.github.dl4jadamw.examples.train.Fmt;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.RunResult;
+import io.github.dl4jadamw.examples.train.RunShape;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ public final class Report {
     private Report() {}
 
     /** What a report is about: the protocol and, in sweep mode, which seeds every grid setting ran with. */
-    public static final class Context {
+    public static final class Context implements JobReport {
         public String title = "Adam+L2 vs AdamW vs AdamWR";
         public String mode = "main";
         public String command = "";
@@ -31,6 +32,11 @@ public final class Report {
         public Set<Long> gridSeeds;
         public String protocol = "";
         public boolean charts = true;
+
+        @Override
+        public void write(ResultsStore store, boolean charts) {
+            Report.write(store, this, charts);
+        }
     }
 
     /** Writes report.md and the charts for the complete runs of {@code store}. */
@@ -75,11 +81,11 @@ public final class Report {
         Charts.accuracy(dir.resolve(ACCURACY), lines, sub);
         Charts.loss(dir.resolve(LOSS), lines, sub);
         Charts.weightNorm(dir.resolve(WEIGHT_NORM), lines, sub);
-        Charts.schedule(dir.resolve(SCHEDULE), lines, any.epochs, any.iterationsPerEpoch,
+        Charts.schedule(dir.resolve(SCHEDULE), lines, new RunShape(any.trainSize, any.batchSize, any.epochs),
                 any.iterationsPerEpoch + " iterations per epoch; warm restarts: T_0 = "
-                        + Fmt.num(lines.stream().filter(l -> l.spec.kind.restarts())
+                        + Fmt.num(lines.stream().filter(l -> l.spec.restarts())
                         .map(l -> l.spec.restartT0).findFirst().orElse(1.0)) + " epoch, T_mult = "
-                        + Fmt.num(lines.stream().filter(l -> l.spec.kind.restarts())
+                        + Fmt.num(lines.stream().filter(l -> l.spec.restarts())
                         .map(l -> l.spec.restartTMult).findFirst().orElse(2.0)) + ", η_min = 0");
         if (ctx.sweep)
             Heatmap.write(dir.resolve(HEATMAP), sum, sum.kinds(), ctx.gridSeeds,
