@@ -2,11 +2,14 @@ package io.github.dl4jadamw.examples;
 
 import io.github.dl4jadamw.examples.data.DataDownloadException;
 import io.github.dl4jadamw.examples.data.DataFormatException;
+import io.github.dl4jadamw.examples.job.CifarStyleJob;
 import io.github.dl4jadamw.examples.job.ComparisonJob;
 import io.github.dl4jadamw.examples.job.Job;
 import io.github.dl4jadamw.examples.job.JobRunner;
 import io.github.dl4jadamw.examples.job.Mode;
+import io.github.dl4jadamw.examples.job.PaperBudgetsJob;
 import io.github.dl4jadamw.examples.job.PaperGridJob;
+import io.github.dl4jadamw.examples.job.PaperSchedulesJob;
 import io.github.dl4jadamw.examples.job.ReportOnly;
 import io.github.dl4jadamw.examples.report.ResultsStore;
 import io.github.dl4jadamw.examples.train.Progress;
@@ -122,8 +125,9 @@ public final class CompareOptimizers implements Callable<Integer> {
     private Job job(Mode mode, Path outDir, CommandLine.ParseResult given) {
         switch (mode) {
             case PAPER_GRID: return new PaperGridJob(o, rawArgs, outDir, given);
-            case PAPER_SCHEDULES: case PAPER_BUDGETS: case CIFAR_STYLE:
-                throw new UnsupportedOperationException(mode.flag + " is not built yet");
+            case CIFAR_STYLE: return new CifarStyleJob(o, rawArgs, outDir, given);
+            case PAPER_SCHEDULES: return new PaperSchedulesJob(o, rawArgs, outDir, given);
+            case PAPER_BUDGETS: return new PaperBudgetsJob(o, rawArgs, outDir, given);
             default: return new ComparisonJob(o, mode, rawArgs, outDir, given);
         }
     }

@@ -1,6 +1,9 @@
 package io.github.dl4jadamw.examples.job;
 
 import io.github.dl4jadamw.examples.model.Models;
+import io.github.dl4jadamw.examples.report.CifarStyleReport;
+import io.github.dl4jadamw.examples.report.PaperBudgetsReport;
+import io.github.dl4jadamw.examples.report.PaperSchedulesReport;
 import io.github.dl4jadamw.examples.report.JobReport;
 import io.github.dl4jadamw.examples.report.PaperGridReport;
 import io.github.dl4jadamw.examples.report.ProtocolText;
@@ -53,6 +56,9 @@ public final class ReportOnly {
     static JobReport report(ResultsStore st, Mode mode, String command, boolean charts) {
         switch (mode) {
             case PAPER_GRID: return new PaperGridReport(command, charts);
+            case CIFAR_STYLE: return new CifarStyleReport(command, charts);
+            case PAPER_SCHEDULES: return new PaperSchedulesReport(command, charts);
+            case PAPER_BUDGETS: return new PaperBudgetsReport(command, charts);
             default: return comparison(st, mode, command, charts);
         }
     }

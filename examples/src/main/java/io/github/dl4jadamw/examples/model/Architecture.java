@@ -27,6 +27,11 @@ public interface Architecture {
     /** One sentence for a report's protocol: layers, initialisation, loss. */
     String description();
 
+    /** Test images per inference batch (memory and speed only: inference results do not depend on it). */
+    default int evalBatch() {
+        return 1000;
+    }
+
     default boolean augmented() {
         return cropPadding() > 0 || flip();
     }

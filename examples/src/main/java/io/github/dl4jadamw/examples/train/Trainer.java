@@ -19,8 +19,6 @@ import java.util.function.Consumer;
 
 /** Trains one network with one optimizer setting and seed, recording every epoch. */
 public final class Trainer {
-    /** Evaluation minibatch (memory only; results do not depend on it). */
-    private static final int EVAL_BATCH = 1000;
     /** DL4J's softmax/MCXENT clipping. */
     private static final double CLIP = 1e-10;
 
@@ -62,7 +60,7 @@ public final class Trainer {
     public RunResult run(OptimizerSpec opt, long seed, String runLabel, Consumer<RunResult> afterEpoch,
                          Path saveModel) {
         Batches trainBatches = new Batches(train, batchSize, model.flatInput(), model.cropPadding(), model.flip());
-        Batches testBatches = new Batches(test, EVAL_BATCH, model.flatInput(), 0, false);
+        Batches testBatches = new Batches(test, model.evalBatch(), model.flatInput(), 0, false);
         int ipe = trainBatches.batchesPerEpoch();
         RunShape shape = new RunShape(train.size(), batchSize, epochs);
         Net net = model.network(opt, seed, shape, train);
