@@ -57,9 +57,7 @@ public final class PaperSchedulesJob extends Job {
         OptionChecks.finiteAtLeast("--restart-tmult", o.restartTMult, 1);
         if (schedules.contains(LrSchedule.RESTARTS))
             OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, nTrain, batchSize);
-        gridDir = o.gridResults != null ? o.gridResults
-                : (outDir.toAbsolutePath().getParent() != null ? outDir.toAbsolutePath().getParent() : Path.of("."))
-                .resolve(Mode.PAPER_GRID.id);
+        gridDir = o.gridResults != null ? o.gridResults : outDir.resolveSibling(Mode.PAPER_GRID.id);
         readGrid();
     }
 
