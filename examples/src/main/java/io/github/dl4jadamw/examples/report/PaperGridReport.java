@@ -233,9 +233,43 @@ public final class PaperGridReport implements JobReport {
         return Double.isNaN(s) ? "–" : Fmt.f("%+.2f", s);
     }
 
+    /**
+     * The basin's shape as the runs show it: "flat" when λ moves the value at no α by more than the near-best margin
+     * (the heatmap cannot show a shape), "separable" when one λ is near-best at every α, "diagonal" when none is and
+     * the best λ falls with α (slope ≤ −0.5), else "neither".
+     */
+    static String shape(GridCells g, boolean byLoss) {
+        boolean flat = true;
+        for (double a : g.learningRates()) {
+            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (double lam : g.lambdas()) {
+                GridCells.Cell c = g.get(a, lam);
+                double v = c == null ? Double.NaN : byLoss ? c.testLoss() : c.error();
+                if (Double.isNaN(v)) continue;
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            if (hi > (byLoss ? lo * (1 + NEAR_LOSS) : lo + NEAR_PP)) flat = false;
+        }
+        if (flat) return "flat";
+        List<Double> common = commonNearBest(g, byLoss);
+        if (!common.isEmpty())
+            return common.contains(0.0) ? "separable, λ = 0 among the λ near-best at every α (no decay is as good)"
+                    : "separable";
+        double s = slope(bestPoints(g, byLoss));
+        return !Double.isNaN(s) && s <= -0.5 ? "diagonal" : "neither";
+    }
+
     /** One sentence per panel, from the numbers above. */
     static String verdicts(List<GridCells> panels) {
         StringBuilder md = new StringBuilder();
+        md.append("Shape per panel (flat: λ moves the value by less than the near-best margin at every α, so the "
+                + "heatmap shows no basin; separable: one λ near-best at every α; diagonal: none is, and the best λ "
+                + "falls as α grows; neither):\n\n| panel | by final test error | by final test loss |\n|---|---|---|\n");
+        for (GridCells g : panels)
+            md.append("| ").append(panelTitle(g)).append(" | ").append(shape(g, false)).append(" | ")
+                    .append(shape(g, true)).append(" |\n");
+        md.append("\n");
         for (GridCells g : panels) {
             List<Double> ce = commonNearBest(g, false), cl = commonNearBest(g, true);
             double se = slope(bestPoints(g, false)), sl = slope(bestPoints(g, true));
