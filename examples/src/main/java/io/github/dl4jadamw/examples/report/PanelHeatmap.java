@@ -145,7 +145,7 @@ public final class PanelHeatmap {
         colourBar(g, barX, barTop, Math.max(barH, 4 * CELL_H), lo, hi, format, scale);
         g.setFont(Charts.SUBTITLE);
         g.setColor(new Color(0x444444));
-        g.drawString("Bold value, thick frame: the best cell of each panel.", LEFT, h - 14);
+        g.drawString("Bold value, thick frame: the cell of the panel's lowest final test error.", LEFT, h - 14);
         g.dispose();
         try {
             ImageIO.write(img, "png", file.toFile());

@@ -318,7 +318,7 @@ public final class PaperGridReport implements JobReport {
                 v -> Fmt.f("%.2f%%", v), "test error");
         PanelHeatmap.write(dir.resolve(HEATMAP_LOSS), "Final test loss", sub, rows(panels, GridCells.Cell::testLoss),
                 v -> Fmt.f("%.3f", v), "test loss");
-        PanelHeatmap.write(dir.resolve(HEATMAP_NORM), "Final weight norm ‖W‖₂ (frame: best cell by error)", sub,
+        PanelHeatmap.write(dir.resolve(HEATMAP_NORM), "Final weight norm ‖W‖₂", sub,
                 rows(panels, GridCells.Cell::weightNorm), v -> Fmt.f("%.1f", v), "‖W‖₂");
         List<PanelHeatmap.Panel> pt = new ArrayList<>();
         for (GridCells g : panels) if (g.kind == OptimizerKind.ADAMW) pt.add(pytorchPanel(g));
