@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
  * report.md and PNG charts. The jobs themselves live in {@link io.github.dl4jadamw.examples.job}.
  */
 @Command(name = "dl4j-adamw-examples", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
-        version = "dl4j-adamw-examples 0.1.0-SNAPSHOT (Deeplearning4j 1.0.0-M2.1)",
+        version = "dl4j-adamw-examples 0.1.0 (Deeplearning4j 1.0.0-M2.1)",
         description = {
                 "Adam+L2 (DL4J's Adam with .l2 on weights) vs AdamW vs AdamWR under one protocol: the same network, "
                         + "seed, data order and budget for every optimizer. Writes results.json, results.csv, "
