@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# GPU training job: Adam+L2 vs AdamW vs AdamWR on CIFAR-10 with the "cifar10" network (small VGG-style CNN with
-# BatchNormalization, random crop + horizontal flip), on ND4J's CUDA backend.
+# GPU training job: the CIFAR-style recipe of the examples (--cifar-style: ResNet-20 with BatchNormalization, random
+# crop with 4-pixel padding + horizontal flip, batch 128; Adam+L2 and AdamW with cosine annealing, AdamWR with warm
+# restarts T_0 = 1 epoch, T_mult = 2; decoupled decay in the paper's convention, normalized λ_norm = 0.025) on
+# CIFAR-10, on ND4J's CUDA backend, at the paper's kind of budget: all 50,000 training and 10,000 test images,
+# 63 epochs (1 + 2 + 4 + 8 + 16 + 32: AdamWR ends at the end of a restart period).
 #
 #   usage: examples/gpu/train-gpu.sh DATA_DIR [OUT_DIR] [more program options...]
 #
@@ -9,18 +12,19 @@
 #             or the word  download : CIFAR-10 through DL4J's Cifar10Fetcher (downloaded once into
 #             ~/.deeplearning4j/data/cifar10; the job host needs access to DL4J's resource host)
 #   OUT_DIR   where results.json/csv, report.md and the PNG charts go (default: results-gpu-<date>)
-#   more options are passed to the program, e.g.  --train-size 50000 --epochs 15 --seeds 1,2,3
-#             or  --sweep --progress lines   (see --help). Default protocol: the first 10,000 training images,
-#             all 10,000 test images, batch 64, 15 epochs, lr 1e-3, Adam+L2 λ=5e-4, AdamW/AdamWR λ=0.05.
-#             Progress is reported as lines (--progress lines, for a job's log) unless the options give their
-#             own --progress. The script itself gives --model cifar10, --out and --data/--dataset: giving one of
-#             them again is refused ("should be specified only once").
+#   more options are passed to the program, e.g.  --seeds 1,2,3  or  --epochs 15 (see --help). The budget options
+#             --train-size 50000 --test-size 10000 --epochs 63 are given unless the options give their own; progress
+#             is reported as lines (--progress lines, for a job's log) unless they give --progress. The script itself
+#             gives --cifar-style, --out and --data/--dataset: giving one of them again is refused ("should be
+#             specified only once"). Add --resume to continue an interrupted job in the same OUT_DIR.
 #
 # Needs: JDK 17, Maven, an NVIDIA driver and the CUDA 11.6 runtime libraries that ND4J 1.0.0-M2.1's
-# nd4j-cuda-11.6 backend links against. Submit it unchanged from any directory; it builds the project with
-# the cuda and cuda-runtime profiles (nd4j-cuda-11.6 with its linux-x86_64 natives instead of nd4j-native) and
-# runs the program with plain java. (BACKEND_PROFILES=cpu runs the same job on nd4j-native, e.g. to try the script
-# on a machine without a GPU.)
+# nd4j-cuda-11.6 backend links against. Its natives hold code for sm_37 to sm_86 and no PTX (docs/: read from
+# libnd4jcuda.so), so Kepler to Ampere/Ada GPUs (e.g. A100, RTX 30xx/40xx), not Hopper (H100). Submit it unchanged
+# from any directory; it builds the project with the cuda and cuda-runtime profiles (nd4j-cuda-11.6 with its
+# linux-x86_64 natives instead of nd4j-native) and runs the program with plain java. (BACKEND_PROFILES=cpu runs the
+# same job on nd4j-native, e.g. to try the script on a machine without a GPU.) This script has not run on a GPU in
+# this project: no machine here has one that the natives support.
 set -euo pipefail
 
 if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
@@ -55,11 +59,18 @@ if [[ "$PROFILES" == *cuda* ]] && ! tr ':' '\n' <<< "$CP" | grep -q 'nd4j-cuda-1
 fi
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
 
-# --progress lines unless the user's options already say --progress: picocli refuses an option given twice
-PROGRESS_ARGS=(--progress lines)
-for a in "$@"; do
-  if [[ "$a" == --progress || "$a" == --progress=* ]]; then PROGRESS_ARGS=(); fi
-done
+# --progress lines and the paper-sized budget unless the user's options already give them: picocli refuses an option
+# given twice
+given() {
+  local name=$1; shift
+  for a in "$@"; do [[ "$a" == "$name" || "$a" == "$name"=* ]] && return 0; done
+  return 1
+}
+DEFAULT_ARGS=()
+given --progress "$@" || DEFAULT_ARGS+=(--progress lines)
+given --train-size "$@" || DEFAULT_ARGS+=(--train-size 50000)
+given --test-size "$@" || DEFAULT_ARGS+=(--test-size 10000)
+given --epochs "$@" || DEFAULT_ARGS+=(--epochs 63)
 
 echo "== train: data $DATA_DIR, results $OUT_DIR"
 set -x
@@ -67,4 +78,4 @@ exec java -Xmx8g -Dorg.bytedeco.javacpp.maxbytes=16G -Dorg.bytedeco.javacpp.maxp
   -Djava.awt.headless=true \
   --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "$CP" io.github.dl4jadamw.examples.CompareOptimizers \
-  "${DATA_ARGS[@]}" --model cifar10 --out "$OUT_DIR" ${PROGRESS_ARGS[@]+"${PROGRESS_ARGS[@]}"} "$@"
+  --cifar-style "${DATA_ARGS[@]}" --out "$OUT_DIR" ${DEFAULT_ARGS[@]+"${DEFAULT_ARGS[@]}"} "$@"

@@ -52,6 +52,8 @@ final class DecayLedger {
         int iteration, epoch;
         /** Offset relative to the consuming block's gradient (set by {@link #take}). */
         long blockOffset;
+        /** The parameter in the user's words ("layer 'dense' (index 0), key W") where the mark knows it, else null. */
+        String label;
 
         /** Drops the reference into the network's memory once the entry is done with. */
         void release() {
@@ -66,6 +68,11 @@ final class DecayLedger {
     private final Segments segments = new Segments();
 
     void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch) {
+        mark(param, gradView, decay, iteration, epoch, null);
+    }
+
+    /** The same, with the parameter's label for messages ({@link RuledDecay} knows it; the plain marker does not). */
+    void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch, String label) {
         NetworkStep.atMark(gradView, iteration, epoch);   // the network's pass, if this is the step's first touch
         DataBuffer buf = Buffers.root(gradView);
         long off = gradView.offset();
@@ -94,6 +101,7 @@ final class DecayLedger {
             if (e.gradOffset == off) {   // the same parameter marked again (DL4J duplicates global regularizations)
                 e.decay &= decay;        // an explicit exclusion wins
                 if (!e.decay) e.release();
+                if (e.label == null) e.label = label;
                 return;
             }
         }
@@ -104,6 +112,7 @@ final class DecayLedger {
         e.decay = decay;
         e.iteration = iteration;
         e.epoch = epoch;
+        e.label = label;
     }
 
     /**
@@ -284,8 +293,10 @@ final class DecayLedger {
     }
 
     private static IllegalStateException notConsumed(Entry e) {
-        return new IllegalStateException("DecoupledWeightDecay marked a parameter (" + e.length + " values at offset "
-                + e.gradOffset + " of the network's gradient, iteration " + e.iteration + ") whose updater is not "
+        String which = e.label != null ? e.label + " (iteration " + e.iteration + ")"
+                : "a parameter (" + e.length + " values at offset " + e.gradOffset + " of the network's gradient, "
+                + "iteration " + e.iteration + "; DecayTable.of(net) names it)";
+        return new IllegalStateException("DecoupledWeightDecay marked " + which + " for decay, but its updater is not "
                 + "AdamW/AdamWR/SGDW/SGDWR, so the decay it asks for would not happen. Give that layer one of these "
                 + "updaters, or remove the marker from it (DecoupledWeightDecay.excluded() on the layer).");
     }

@@ -201,8 +201,9 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
 
     private IllegalStateException missingCompanion(INDArray gradient) {
         return new IllegalStateException(config.getClass().getSimpleName() + " is configured with decoupled weight "
-                + "decay (" + config + ") but no parameter of this updater block (" + gradient.length() + " values) "
-                + "carries the DecoupledWeightDecay marker, so no decay would happen. Add "
+                + "decay (" + config + ") but none of the parameters it updates here (" + gradient.length() + " values "
+                + "at offset " + gradient.offset() + " of the network's gradient; DecayTable.of(net) names them by layer "
+                + "and key) carries the DecoupledWeightDecay marker, so no decay would happen. Add "
                 + ".regularization(DecoupledWeightDecay.onWeights()) next to .updater(...) in the configuration "
                 + "(README: 'Configure a network'). If this block only holds parameters DL4J never regularizes "
                 + "(BatchNormalization gamma/beta, or biases with their own updater), give it "

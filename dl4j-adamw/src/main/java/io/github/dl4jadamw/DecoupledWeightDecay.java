@@ -7,6 +7,7 @@ import io.github.dl4jadamw.internal.StepScalars;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.ArrayList;
@@ -43,6 +44,12 @@ import java.util.List;
  *       nobody consumed it.</li>
  * </ul>
  * An {@link #excluded()} marker on a layer opts it out (exclusion wins over inclusion from the global list).
+ *
+ * <p>Decay happens once, whatever else the configuration says: DL4J's own {@code WeightDecay}, {@code L2} or
+ * {@code L1} on parameters this marker decays is refused ({@code .weightDecay()}/{@code .l2()}/{@code .l1()} appended to
+ * the list {@link #onWeights()} returned fails at once; {@link DecayTable#of} finds the rest, naming layer and key),
+ * unless both are wanted and said so with {@link #togetherWith}. Per-tensor rules for a whole network (recipes of
+ * Hugging Face, minGPT, nanoGPT, timm, Keras) are {@link DecayRules}.
  */
 public final class DecoupledWeightDecay implements Regularization {
     private static final DecoupledWeightDecay INCLUDE = new DecoupledWeightDecay(true);
@@ -52,14 +59,22 @@ public final class DecoupledWeightDecay implements Regularization {
     @JsonProperty private final boolean decay;
     /** Decay only arrays of at least this rank (0 = any); lower-rank arrays are marked excluded. */
     @JsonProperty private final int minRank;
+    /** DL4J's WeightDecay/L2/L1 on the same parameters is wanted too ({@link #togetherWith}); absent from JSON if not. */
+    @JsonProperty @JsonInclude(JsonInclude.Include.NON_DEFAULT) private final boolean togetherWithDl4j;
 
     DecoupledWeightDecay(boolean decay) {
         this(decay, 0);
     }
 
+    DecoupledWeightDecay(boolean decay, int minRank) {
+        this(decay, minRank, false);
+    }
+
     @JsonCreator
-    DecoupledWeightDecay(@JsonProperty("decay") boolean decay, @JsonProperty("minRank") int minRank) {
+    DecoupledWeightDecay(@JsonProperty("decay") boolean decay, @JsonProperty("minRank") int minRank,
+                         @JsonProperty("togetherWithDl4j") boolean togetherWithDl4j) {
         this.decay = decay;
+        this.togetherWithDl4j = togetherWithDl4j;
         this.minRank = (int) Check.atLeast("minRank", minRank, 0);
         if (minRank > 32)   // beyond ND4J's largest rank it would exclude every parameter while still marking them
             throw new IllegalArgumentException("minRank = " + minRank + " is invalid: must be an integer in [0, 32]");
@@ -82,14 +97,28 @@ public final class DecoupledWeightDecay implements Regularization {
         return INCLUDE;
     }
 
-    /** For {@code .regularization(...)} (weights) or {@code .regularizationBias(...)} (biases): decay these. */
+    /**
+     * For {@code .regularization(...)} (weights) or {@code .regularizationBias(...)} (biases): decay these. DL4J appends
+     * to the list in place; appending its own WeightDecay/L2/L1 to it fails (decay would happen twice).
+     */
     public static List<Regularization> onWeights() {
-        return mutableListOf(INCLUDE); // DL4J appends to these lists in place
+        return new MarkerList(INCLUDE);
     }
 
     /** Same marker, named for {@code .regularizationBias(...)}: opt biases in. */
     public static List<Regularization> onBiases() {
-        return mutableListOf(INCLUDE);
+        return new MarkerList(INCLUDE);
+    }
+
+    /**
+     * Decoupled decay and DL4J's own regularizations on the same parameters, on purpose (e.g. AdamW's decay plus an L2
+     * penalty, as some recipes do): {@code .regularization(DecoupledWeightDecay.togetherWith(new L2Regularization(1e-4)))}.
+     * Each applies once. Without this statement the combination is refused as decay stacked by mistake.
+     */
+    public static List<Regularization> togetherWith(Regularization... dl4jRegularizations) {
+        List<Regularization> l = new MarkerList(new DecoupledWeightDecay(true, 0, true));
+        for (Regularization r : dl4jRegularizations) l.add(Check.notNull("dl4jRegularizations element", r));
+        return l;
     }
 
     /** For one layer's {@code .regularization(...)}: never decay this layer's parameters. */
@@ -105,6 +134,15 @@ public final class DecoupledWeightDecay implements Regularization {
 
     public boolean isDecay() {
         return decay;
+    }
+
+    /** Whether DL4J's own WeightDecay/L2/L1 beside this marker is wanted ({@link #togetherWith}). */
+    public boolean isTogetherWithDl4j() {
+        return togetherWithDl4j;
+    }
+
+    int getMinRank() {
+        return minRank;
     }
 
     @Override
@@ -131,17 +169,19 @@ public final class DecoupledWeightDecay implements Regularization {
     @Override
     public boolean equals(Object o) {
         return o instanceof DecoupledWeightDecay && ((DecoupledWeightDecay) o).decay == decay
-                && ((DecoupledWeightDecay) o).minRank == minRank;
+                && ((DecoupledWeightDecay) o).minRank == minRank
+                && ((DecoupledWeightDecay) o).togetherWithDl4j == togetherWithDl4j;
     }
 
     @Override
     public int hashCode() {
-        return (decay ? 1231 : 1237) + 31 * minRank;
+        return (decay ? 1231 : 1237) + 31 * minRank + (togetherWithDl4j ? 961 : 0);
     }
 
     @Override
     public String toString() {
         return !decay ? "DecoupledWeightDecay(excluded)"
-                : minRank > 0 ? "DecoupledWeightDecay(rank >= " + minRank + ")" : "DecoupledWeightDecay";
+                : (minRank > 0 ? "DecoupledWeightDecay(rank >= " + minRank + ")" : "DecoupledWeightDecay")
+                + (togetherWithDl4j ? "(together with DL4J's)" : "");
     }
 }

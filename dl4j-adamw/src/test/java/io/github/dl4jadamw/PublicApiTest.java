@@ -24,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PublicApiTest {
 
-    /** What users touch: configurations, their builders, the marker, schedules, listener, repair utility, policies. */
+    /**
+     * What users touch: configurations, their builders, the marker, per-tensor decay rules and their table, schedules,
+     * listener, repair utility, policies.
+     */
     static final Set<String> API = new TreeSet<>(Set.of(
             "io.github.dl4jadamw.AdamW",
             "io.github.dl4jadamw.AdamW$Builder",
@@ -38,6 +41,10 @@ class PublicApiTest {
             "io.github.dl4jadamw.DecoupledDecayUpdater$Builder",
             "io.github.dl4jadamw.WarmRestartsBuilder",
             "io.github.dl4jadamw.DecoupledWeightDecay",
+            "io.github.dl4jadamw.DecayRules",
+            "io.github.dl4jadamw.DecayTable",
+            "io.github.dl4jadamw.DecayTable$Row",
+            "io.github.dl4jadamw.ParamKind",
             "io.github.dl4jadamw.DecayConvention",
             "io.github.dl4jadamw.NormalizedWeightDecay",
             "io.github.dl4jadamw.NonFiniteGradients",

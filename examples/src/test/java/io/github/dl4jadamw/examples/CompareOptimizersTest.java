@@ -109,12 +109,12 @@ class CompareOptimizersTest {
         assertNotNull(net.getUpdater().getStateViewArray());
         assertTrue(net.getUpdater().getStateViewArray().norm2Number().doubleValue() > 0, "Adam moments restored");
         ImageData test = FashionMnist.embeddedTest(100);
-        double[] acc = Trainer.evaluate(net, new Batches(test, 1000, true, 0, false));
+        double[] acc = Trainer.evaluate(io.github.dl4jadamw.examples.model.Net.of(net), new Batches(test, 1000, true, 0, false));
         JsonNode adamwRun = runs.get(1);
         assertEquals("adamw", adamwRun.get("optimizer").asText());
         assertEquals(adamwRun.get("history").get(1).get("testAccuracy").asDouble(), acc[0], 1e-12);
         assertEquals(adamwRun.get("history").get(1).get("testLoss").asDouble(), acc[1], 1e-6);
-        assertEquals(adamwRun.get("history").get(1).get("weightNorm").asDouble(), Trainer.weightNorm(net), 1e-6);
+        assertEquals(adamwRun.get("history").get(1).get("weightNorm").asDouble(), Trainer.weightNorm(io.github.dl4jadamw.examples.model.Net.of(net)), 1e-6);
         // and it trains on (the restored updater works with its decay marker)
         DataSet ds = new Batches(test, 32, true, 0, false).batch(new Batches(test, 32, true, 0, false).order(0, 0, false), 0, null);
         net.fit(ds);

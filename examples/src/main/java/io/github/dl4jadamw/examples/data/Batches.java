@@ -90,10 +90,19 @@ public final class Batches {
     }
 
     private void augmentInto(int i, float[] dst, int offset, Random r) {
-        int c = data.channels, h = data.height, w = data.width;
         int dy = cropPadding > 0 ? r.nextInt(2 * cropPadding + 1) - cropPadding : 0;
         int dx = cropPadding > 0 ? r.nextInt(2 * cropPadding + 1) - cropPadding : 0;
         boolean mirror = flip && r.nextBoolean();
+        cropFlip(data, i, dy, dx, mirror, dst, offset);
+    }
+
+    /**
+     * Image i cropped from its zero-padded copy at offset (dy, dx), then mirrored left–right if {@code mirror}: output
+     * pixel (y, x) is the image's pixel (y + dy, x' + dx) with x' = x, or w − 1 − x when mirrored, 0 outside the
+     * image; scaled to [0, 1].
+     */
+    public static void cropFlip(ImageData data, int i, int dy, int dx, boolean mirror, float[] dst, int offset) {
+        int c = data.channels, h = data.height, w = data.width;
         for (int ch = 0; ch < c; ch++)
             for (int y = 0; y < h; y++) {
                 int sy = y + dy;

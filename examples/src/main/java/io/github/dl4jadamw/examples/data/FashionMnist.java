@@ -1,5 +1,11 @@
 package io.github.dl4jadamw.examples.data;
 
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +80,23 @@ public final class FashionMnist {
                 IdxFiles.Source.ofResource(FashionMnist.class, EMBEDDED_DIR + prefix + "-images-idx3-ubyte.gz"),
                 IdxFiles.Source.ofResource(FashionMnist.class, EMBEDDED_DIR + prefix + "-labels-idx1-ubyte.gz"),
                 limit, CLASSES);
+    }
+
+    /**
+     * A DL4J iterator over the images: features [n, 784] scaled to [0, 1], one-hot labels, minibatches of
+     * {@code batchSize} (the last partial one kept), in an order shuffled once with {@code seed} (0: file order).
+     */
+    public static DataSetIterator iterator(ImageData images, int batchSize, long seed) {
+        float[] f = new float[images.size() * images.imageSize()];
+        float[] l = new float[images.size() * images.numClasses];
+        for (int i = 0; i < images.size(); i++) {
+            images.copyScaled(i, f, i * images.imageSize());
+            l[i * images.numClasses + images.label(i)] = 1f;
+        }
+        DataSet all = new DataSet(Nd4j.create(f, new long[]{images.size(), images.imageSize()}, DataType.FLOAT),
+                Nd4j.create(l, new long[]{images.size(), images.numClasses}, DataType.FLOAT));
+        if (seed != 0) all.shuffle(seed);
+        return new ListDataSetIterator<>(all.batchBy(batchSize), 1);
     }
 
     private static DataFormatException missing(Path dir, String prefix, String kind) {

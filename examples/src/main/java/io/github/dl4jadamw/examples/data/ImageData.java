@@ -55,6 +55,25 @@ public final class ImageData {
                 Arrays.copyOf(pixels, n * imageSize()), Arrays.copyOf(labels, n));
     }
 
+    /**
+     * The images zero-padded to {@code side}×{@code side}, centred (Fashion-MNIST's 28×28 → 32×32: 2 pixels on each
+     * side), so that a network for CIFAR-sized inputs takes them.
+     */
+    public ImageData paddedTo(int side) {
+        if (side < height || side < width)
+            throw new IllegalArgumentException(name + ": cannot pad " + height + "×" + width + " images to " + side
+                    + "×" + side);
+        if (side == height && side == width) return this;
+        int top = (side - height) / 2, left = (side - width) / 2, n = size(), out = channels * side * side;
+        byte[] p = new byte[n * out];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < channels; c++)
+                for (int y = 0; y < height; y++)
+                    System.arraycopy(pixels, i * imageSize() + (c * height + y) * width,
+                            p, i * out + (c * side + y + top) * side + left, width);
+        return new ImageData(name + ", padded to " + side + "×" + side, channels, side, side, numClasses, p, labels);
+    }
+
     /** Images per class, for sanity output. */
     public int[] classCounts() {
         int[] c = new int[numClasses];

@@ -2,6 +2,7 @@ package io.github.dl4jadamw.examples.model;
 
 import io.github.dl4jadamw.examples.data.ImageData;
 import io.github.dl4jadamw.examples.train.OptimizerSpec;
+import io.github.dl4jadamw.examples.train.RunShape;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -25,7 +26,7 @@ import java.util.Locale;
  * The networks of the protocol. All: float32, weights U(−1/√fan_in, 1/√fan_in) ({@link WeightInit#UNIFORM}),
  * biases 0, softmax output with multi-class cross-entropy.
  */
-public enum Models {
+public enum Models implements Architecture {
     /** Dense 784→256 relu → 256 relu → softmax 10 (269,322 parameters). */
     FMNIST_MLP("fmnist-mlp", 1, 28, 28, true, 0, false),
     /** conv5×5×16 (same) relu maxpool2 — conv5×5×32 (same) relu maxpool2 — dense 128 relu — softmax 10. */
@@ -54,6 +55,17 @@ public enum Models {
         this.flip = flip;
     }
 
+    @Override public String id() { return id; }
+    @Override public boolean flatInput() { return flatInput; }
+    @Override public int cropPadding() { return cropPadding; }
+    @Override public boolean flip() { return flip; }
+
+    @Override
+    public String description() {
+        return "`" + id + "`, float32, weights U(−1/√fan_in, 1/√fan_in) (`WeightInit.UNIFORM`), biases 0, softmax + "
+                + "multi-class cross-entropy.";
+    }
+
     public static Models parse(String s) {
         String k = s.trim().toLowerCase(Locale.ROOT);
         for (Models m : values()) if (m.id.equals(k)) return m;
@@ -69,18 +81,24 @@ public enum Models {
                     : ": use --model cifar10 for CIFAR-10"));
     }
 
+    @Override
     public boolean augmented() {
         return cropPadding > 0 || flip;
     }
 
     /** The configuration for one run. */
     public MultiLayerConfiguration configuration(OptimizerSpec opt, long seed, int iterationsPerEpoch, int numClasses) {
+        return configuration(opt, seed, RunShape.ofIterationsPerEpoch(iterationsPerEpoch), numClasses);
+    }
+
+    /** The configuration for one run of {@code shape}. */
+    public MultiLayerConfiguration configuration(OptimizerSpec opt, long seed, RunShape shape, int numClasses) {
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.UNIFORM)
                 .biasInit(0);
-        opt.configure(b, iterationsPerEpoch);
+        opt.configure(b, shape);
         NeuralNetConfiguration.ListBuilder l;
         switch (this) {
             case FMNIST_MLP:
@@ -119,9 +137,18 @@ public enum Models {
 
     /** Builds and initialises the network (same seed → same initial weights for every optimizer). */
     public MultiLayerNetwork network(OptimizerSpec opt, long seed, int iterationsPerEpoch, int numClasses) {
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration(opt, seed, iterationsPerEpoch, numClasses));
+        return network(opt, seed, RunShape.ofIterationsPerEpoch(iterationsPerEpoch), numClasses);
+    }
+
+    public MultiLayerNetwork network(OptimizerSpec opt, long seed, RunShape shape, int numClasses) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(opt, seed, shape, numClasses));
         net.init();
         return net;
+    }
+
+    @Override
+    public Net network(OptimizerSpec opt, long seed, RunShape shape, ImageData data) {
+        return Net.of(network(opt, seed, shape, data.numClasses));
     }
 
     private static OutputLayer output(int numClasses) {

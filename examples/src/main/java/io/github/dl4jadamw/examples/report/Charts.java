@@ -5,6 +5,7 @@ import io.github.dl4jadamw.examples.train.Fmt;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.OptimizerSpec;
 import io.github.dl4jadamw.examples.train.RunResult;
+import io.github.dl4jadamw.examples.train.RunShape;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -167,7 +168,8 @@ public final class Charts {
      * Learning rate lr_t (top) and schedule multiplier η_t (bottom) at every iteration, x in (fractional) epochs;
      * dashed verticals mark AdamWR's warm restarts.
      */
-    public static void schedule(Path file, List<Line> lines, int epochs, int iterationsPerEpoch, String subtitle) {
+    public static void schedule(Path file, List<Line> lines, RunShape shape, String subtitle) {
+        int epochs = shape.epochs(), iterationsPerEpoch = shape.iterationsPerEpoch();
         XYSeriesCollection lrs = new XYSeriesCollection(), etas = new XYSeriesCollection();
         XYLineAndShapeRenderer r1 = new XYLineAndShapeRenderer(true, false);
         XYLineAndShapeRenderer r2 = new XYLineAndShapeRenderer(true, false);
@@ -177,14 +179,14 @@ public final class Charts {
         int i = 0;
         int total = epochs * iterationsPerEpoch;
         for (Line l : lines) {
-            IUpdater u = l.spec.updater(iterationsPerEpoch);
+            IUpdater u = l.spec.updater(shape);
             XYSeries lr = new XYSeries(l.spec.label(), false, true);
             XYSeries eta = new XYSeries(l.spec.label() + " ", false, true);
             for (int it = 0; it < total; it++) {
                 int epoch = it / iterationsPerEpoch;
                 double xv = (double) it / iterationsPerEpoch;
                 lr.add(xv, OptimizerSpec.learningRate(u, it, epoch));
-                eta.add(xv, OptimizerSpec.eta(u, it, epoch));
+                eta.add(xv, l.spec.etaOf(u, it, epoch));
             }
             lrs.addSeries(lr);
             etas.addSeries(eta);
@@ -194,7 +196,7 @@ public final class Charts {
             style(r1, i, l.color, st);
             style(r2, i, l.color, st);
             r2.setSeriesVisibleInLegend(i, false);
-            if (l.spec.kind.restarts()) {
+            if (l.spec.restarts()) {
                 double start = 0, len = l.spec.restartT0;
                 while (true) {
                     start += len;

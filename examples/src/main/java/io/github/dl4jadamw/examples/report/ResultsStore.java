@@ -1,6 +1,8 @@
 package io.github.dl4jadamw.examples.report;
 
+import io.github.dl4jadamw.DecayConvention;
 import io.github.dl4jadamw.examples.train.EpochRecord;
+import io.github.dl4jadamw.examples.train.LrSchedule;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.OptimizerSpec;
 import io.github.dl4jadamw.examples.train.RunResult;
@@ -101,8 +103,11 @@ public final class ResultsStore {
             o.put("optimizer", r.optimizer.kind.id);
             o.put("learningRate", r.optimizer.lr);
             o.put("lambda", r.optimizer.lambda);
-            o.put("lambdaMeaning", decayMeaning(r.optimizer.kind));
-            if (r.optimizer.kind.restarts()) { // the other kinds carry the defaults (see OptimizerSpec)
+            o.put("lambdaMeaning", decayMeaning(r.optimizer));
+            o.put("decayConvention", r.optimizer.convention.name());
+            o.put("schedule", r.optimizer.schedule.id);
+            if (r.optimizer.normalized) o.put("normalizedDecay", true);
+            if (r.optimizer.restarts()) { // the other settings carry the defaults (see OptimizerSpec)
                 o.put("restartT0Epochs", r.optimizer.restartT0);
                 o.put("restartTMult", r.optimizer.restartTMult);
             }
@@ -125,24 +130,29 @@ public final class ResultsStore {
         return root;
     }
 
-    static String decayMeaning(OptimizerKind k) {
-        return k == OptimizerKind.ADAM_L2 ? "L2 coefficient on weights (DL4J .l2): gradient += λ·W"
-                : "decoupled weight decay on weights, lr-coupled: W -= lr_t·λ·W each step";
+    static String decayMeaning(OptimizerSpec s) {
+        if (s.kind == OptimizerKind.ADAM_L2) return "L2 coefficient on weights (DL4J .l2): gradient += λ·W";
+        boolean paper = s.convention == DecayConvention.SCHEDULE_MULTIPLIER;
+        String step = paper ? "W -= η_t·λ_t·W each step (paper convention)" : "W -= lr_t·λ_t·W each step (lr-coupled)";
+        return s.normalized ? "normalized decay λ_norm on weights: λ_t = λ_norm·√(b/(B·T)) (history: lambda), " + step
+                : "decoupled weight decay on weights, " + (paper ? "paper convention: W -= η_t·λ·W each step"
+                : "lr-coupled: W -= lr_t·λ·W each step");
     }
 
     public static final String CSV_HEADER = "run_id,optimizer,learning_rate,lambda,seed,model,dataset,train_size,"
             + "test_size,batch_size,epochs,iterations_per_epoch,epoch,iterations,train_loss,test_loss,test_accuracy,"
-            + "weight_norm,lr,eta,eta_mean,train_seconds,eval_seconds";
+            + "weight_norm,lr,eta,eta_mean,train_seconds,eval_seconds,decay_convention,schedule,normalized_decay,lambda_t";
 
     String toCsv() {
         StringBuilder s = new StringBuilder(CSV_HEADER).append('\n');
         for (RunResult r : runs.values())
             for (EpochRecord e : r.records)
                 s.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s,%d,%d,%d,%d,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,"
-                                + "%.6g,%.6g,%.6g,%.3f,%.3f\n", r.runId, r.optimizer.kind.id, r.optimizer.lr,
+                                + "%.6g,%.6g,%.6g,%.3f,%.3f,%s,%s,%s,%.6g\n", r.runId, r.optimizer.kind.id, r.optimizer.lr,
                         r.optimizer.lambda, r.seed, r.model, r.dataset, r.trainSize, r.testSize, r.batchSize,
                         r.epochs, r.iterationsPerEpoch, e.epoch, e.iterations, e.trainLoss, e.testLoss,
-                        e.testAccuracy, e.weightNorm, e.lr, e.eta, e.etaMean, e.trainSeconds, e.evalSeconds));
+                        e.testAccuracy, e.weightNorm, e.lr, e.eta, e.etaMean, e.trainSeconds, e.evalSeconds,
+                        r.optimizer.convention.name(), r.optimizer.schedule.id, r.optimizer.normalized, e.lambda));
         return s.toString();
     }
 
@@ -163,7 +173,11 @@ public final class ResultsStore {
             OptimizerKind kind = OptimizerKind.parse(o.path("optimizer").asText());
             r.optimizer = new OptimizerSpec(kind, o.path("learningRate").asDouble(), o.path("lambda").asDouble(),
                     o.path("restartT0Epochs").asDouble(OptimizerSpec.DEFAULT_RESTART_T0),
-                    o.path("restartTMult").asDouble(OptimizerSpec.DEFAULT_RESTART_TMULT));
+                    o.path("restartTMult").asDouble(OptimizerSpec.DEFAULT_RESTART_TMULT),
+                    o.has("schedule") ? LrSchedule.parse(o.path("schedule").asText()) : OptimizerSpec.defaultSchedule(kind),
+                    o.has("decayConvention") ? DecayConvention.valueOf(o.path("decayConvention").asText())
+                            : DecayConvention.LR_COUPLED,
+                    o.path("normalizedDecay").asBoolean(false));
             r.runId = o.path("runId").asText();
             r.seed = o.path("seed").asLong();
             r.model = o.path("model").asText();

@@ -17,6 +17,11 @@ public final class EpochRecord {
     public double lr;
     /** Schedule multiplier η_t at the epoch's last iteration (1 without a schedule). */
     public double eta;
+    /**
+     * λ in force at the epoch's last iteration: the L2 coefficient (Adam+L2) or the decoupled λ, which for the paper's
+     * normalized decay is λ_norm·√(b/(B·T)) as the library computes it (per restart period for AdamWR).
+     */
+    public double lambda = Double.NaN;
     /** Mean η_t over the epoch's iterations. */
     public double etaMean;
     /**

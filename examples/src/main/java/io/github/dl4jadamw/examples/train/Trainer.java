@@ -3,9 +3,8 @@ package io.github.dl4jadamw.examples.train;
 import io.github.dl4jadamw.NonFiniteGradientException;
 import io.github.dl4jadamw.examples.data.Batches;
 import io.github.dl4jadamw.examples.data.ImageData;
-import io.github.dl4jadamw.examples.model.Models;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import io.github.dl4jadamw.examples.model.Architecture;
+import io.github.dl4jadamw.examples.model.Net;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -20,18 +19,16 @@ import java.util.function.Consumer;
 
 /** Trains one network with one optimizer setting and seed, recording every epoch. */
 public final class Trainer {
-    /** Evaluation minibatch (memory only; results do not depend on it). */
-    private static final int EVAL_BATCH = 1000;
     /** DL4J's softmax/MCXENT clipping. */
     private static final double CLIP = 1e-10;
 
-    private final Models model;
+    private final Architecture model;
     private final ImageData train, test;
     private final String dataset, dataSource;
     private final int batchSize, epochs;
     private final Progress progress;
 
-    public Trainer(Models model, ImageData train, ImageData test, String dataset, String dataSource, int batchSize,
+    public Trainer(Architecture model, ImageData train, ImageData test, String dataset, String dataSource, int batchSize,
                    int epochs, Progress progress) {
         model.checkInput(train);
         model.checkInput(test);
@@ -45,7 +42,7 @@ public final class Trainer {
         this.progress = progress;
     }
 
-    public String modelId() { return model.id; }
+    public String modelId() { return model.id(); }
     public String datasetId() { return dataset; }
     public int trainSize() { return train.size(); }
     public int testSize() { return test.size(); }
@@ -62,17 +59,18 @@ public final class Trainer {
      */
     public RunResult run(OptimizerSpec opt, long seed, String runLabel, Consumer<RunResult> afterEpoch,
                          Path saveModel) {
-        Batches trainBatches = new Batches(train, batchSize, model.flatInput, model.cropPadding, model.flip);
-        Batches testBatches = new Batches(test, EVAL_BATCH, model.flatInput, 0, false);
+        Batches trainBatches = new Batches(train, batchSize, model.flatInput(), model.cropPadding(), model.flip());
+        Batches testBatches = new Batches(test, model.evalBatch(), model.flatInput(), 0, false);
         int ipe = trainBatches.batchesPerEpoch();
-        MultiLayerNetwork net = model.network(opt, seed, ipe, train.numClasses);
-        IUpdater updater = opt.updater(ipe);
+        RunShape shape = new RunShape(train.size(), batchSize, epochs);
+        Net net = model.network(opt, seed, shape, train);
+        IUpdater updater = opt.updater(shape);
 
         RunResult r = new RunResult();
         r.runId = opt.key() + "_s" + seed;
         r.optimizer = opt;
         r.seed = seed;
-        r.model = model.id;
+        r.model = model.id();
         r.dataset = dataset;
         r.dataSource = dataSource;
         r.trainSize = train.size();
@@ -88,7 +86,7 @@ public final class Trainer {
         // trains no further; its epochs are still recorded and evaluated, as a diverged Adam+L2 run's are.
         boolean refused = false;
 
-        progress.line(runLabel + "  " + opt.label() + "  seed " + seed + "  (" + model.id + ", "
+        progress.line(runLabel + "  " + opt.label() + "  seed " + seed + "  (" + model.id() + ", "
                 + Fmt.f("%,d", r.numParams) + " parameters, " + ipe + " iterations/epoch)");
         for (int epoch = 0; epoch < epochs; epoch++) {
             int[] order = trainBatches.order(seed, epoch, true);
@@ -97,16 +95,16 @@ public final class Trainer {
             long trainNanos = 0;
             double lossSum = 0, etaSum = 0;
             long seen = 0;
-            int lastIter = net.getIterationCount(), steps = 0;
+            int lastIter = net.iterationCount(), steps = 0;
             for (int b = 0; b < ipe && !refused; b++) {
-                int it = net.getIterationCount();
+                int it = net.iterationCount();
                 lastIter = it;
-                etaSum += OptimizerSpec.eta(updater, it, epoch);
+                etaSum += opt.etaOf(updater, it, epoch);
                 steps++;
                 // fit's score includes the L2 term at the parameters before the step; the train loss is the data
                 // term only. Computed outside the timed region: the other optimizers do not pay for it, and the
                 // report's timing is batch assembly + fit.
-                double reg = l2 ? net.calcRegularizationScore(true) : 0;
+                double reg = l2 ? net.regularizationScore() : 0;
                 long tb = System.nanoTime();
                 DataSet ds = trainBatches.batch(order, b, aug);
                 try {
@@ -133,13 +131,14 @@ public final class Trainer {
 
             EpochRecord e = new EpochRecord();
             e.epoch = epoch + 1;
-            e.iterations = net.getIterationCount();
+            e.iterations = net.iterationCount();
             e.trainLoss = refused ? Double.NaN : lossSum / seen;
             e.testAccuracy = eval[0];
             e.testLoss = eval[1];
             e.weightNorm = weightNorm(net);
             e.lr = OptimizerSpec.learningRate(updater, lastIter, epoch);
-            e.eta = OptimizerSpec.eta(updater, lastIter, epoch);
+            e.eta = opt.etaOf(updater, lastIter, epoch);
+            e.lambda = opt.lambdaAt(updater, lastIter);
             e.etaMean = steps == 0 ? Double.NaN : etaSum / steps;
             // an epoch cut short (or not trained) is no measure of an epoch's cost: NaN, skipped by the report
             e.trainSeconds = refused ? Double.NaN : trainNanos / 1e9;
@@ -155,7 +154,7 @@ public final class Trainer {
         if (saveModel != null) {
             try {
                 Files.createDirectories(saveModel.getParent());
-                ModelSerializer.writeModel(net, saveModel.toFile(), true);
+                net.save(saveModel.toFile());
             } catch (IOException ex) {
                 throw new UncheckedIOException("cannot save the model to " + saveModel, ex);
             }
@@ -168,14 +167,14 @@ public final class Trainer {
      * no prediction and counts as wrong: taken as an argmax it would pick class 0, and a NaN network would score the
      * share of class 0 in the test set.
      */
-    public static double[] evaluate(MultiLayerNetwork net, Batches batches) {
+    public static double[] evaluate(Net net, Batches batches) {
         int[] order = batches.order(0, 0, false);
         int n = order.length, k = batches.data().numClasses, correct = 0;
         double loss = 0;
         int nb = batches.batchesPerEpoch();
         for (int b = 0; b < nb; b++) {
             DataSet ds = batches.batch(order, b, null);
-            INDArray out = net.output(ds.getFeatures(), false);
+            INDArray out = net.output(ds.getFeatures());
             float[] p = out.dup('c').data().asFloat();
             int m = (int) ds.numExamples();
             for (int i = 0; i < m; i++) {
@@ -194,7 +193,7 @@ public final class Trainer {
     }
 
     /** √(Σ‖W‖²) over every layer's weight parameter "W" (biases, BatchNorm parameters excluded). */
-    public static double weightNorm(MultiLayerNetwork net) {
+    public static double weightNorm(Net net) {
         double s = 0;
         for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
             if (e.getKey().endsWith("_W")) {

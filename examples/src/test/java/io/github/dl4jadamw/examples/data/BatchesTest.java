@@ -110,4 +110,54 @@ class BatchesTest {
             }
         return false;
     }
+
+    /** A 1×4×4 fixture with pixels 1..16 (row-major): crops and flips against arrays written out by hand. */
+    @Test
+    void cropAndFlipOnAFixture() {
+        byte[] px = new byte[16];
+        for (int k = 0; k < 16; k++) px[k] = (byte) (k + 1);
+        ImageData img = new ImageData("fixture", 1, 4, 4, 2, px, new byte[]{1});
+        // the image:     shifted by (dy, dx) = (1, -1):   mirrored:        both (crop, then mirror):
+        //  1  2  3  4     0  5  6  7                       4  3  2  1       7  6  5  0
+        //  5  6  7  8     0  9 10 11                       8  7  6  5      11 10  9  0
+        //  9 10 11 12     0 13 14 15                      12 11 10  9      15 14 13  0
+        // 13 14 15 16     0  0  0  0                      16 15 14 13       0  0  0  0
+        assertArrayEquals(scaled(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16), crop(img, 0, 0, false));
+        assertArrayEquals(scaled(0, 5, 6, 7, 0, 9, 10, 11, 0, 13, 14, 15, 0, 0, 0, 0), crop(img, 1, -1, false));
+        assertArrayEquals(scaled(4, 3, 2, 1, 8, 7, 6, 5, 12, 11, 10, 9, 16, 15, 14, 13), crop(img, 0, 0, true));
+        assertArrayEquals(scaled(7, 6, 5, 0, 11, 10, 9, 0, 15, 14, 13, 0, 0, 0, 0, 0), crop(img, 1, -1, true));
+        // a shift as large as the padding, up and to the right: (dy, dx) = (-4, 4) leaves nothing of a 4×4 image
+        assertArrayEquals(new float[16], crop(img, -4, 4, false));
+        assertArrayEquals(scaled(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), crop(img, -3, -3, false));
+    }
+
+    @Test
+    void paddingCentresFashionMnistIn32By32() {
+        ImageData p = FM.paddedTo(32);
+        assertEquals(32, p.height);
+        assertEquals(32, p.width);
+        assertEquals(FM.size(), p.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(FM.label(i), p.label(i));
+            for (int y = 0; y < 32; y++)
+                for (int x = 0; x < 32; x++) {
+                    boolean inside = y >= 2 && y < 30 && x >= 2 && x < 30;
+                    assertEquals(inside ? FM.pixel(i, (y - 2) * 28 + x - 2) : 0, p.pixel(i, y * 32 + x), y + "," + x);
+                }
+        }
+        assertTrue(p.name.endsWith("padded to 32×32"), p.name);
+        assertThrows(IllegalArgumentException.class, () -> FM.paddedTo(27));
+    }
+
+    private static float[] crop(ImageData img, int dy, int dx, boolean mirror) {
+        float[] out = new float[16];
+        Batches.cropFlip(img, 0, dy, dx, mirror, out, 0);
+        return out;
+    }
+
+    private static float[] scaled(int... v) {
+        float[] f = new float[v.length];
+        for (int k = 0; k < v.length; k++) f[k] = v[k] / 255f;
+        return f;
+    }
 }
