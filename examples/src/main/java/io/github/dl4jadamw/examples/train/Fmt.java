@@ -12,8 +12,8 @@ public final class Fmt {
         if (v == 0) return "0";
         double a = Math.abs(v);
         if (a >= 0.01 && a < 1e5) {
-            String s = BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
-            return s;
+            // 12 significant digits: a derived value such as λ/α = 3e-5/1e-3 prints 0.03, not 0.029999999999999995
+            return BigDecimal.valueOf(v).round(new java.math.MathContext(12)).stripTrailingZeros().toPlainString();
         }
         int exp = (int) Math.floor(Math.log10(a));
         double mant = v / Math.pow(10, exp);
