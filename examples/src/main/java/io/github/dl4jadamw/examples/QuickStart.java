@@ -1,6 +1,7 @@
 package io.github.dl4jadamw.examples;
 
 import io.github.dl4jadamw.AdamW;
+import io.github.dl4jadamw.DecayTable;
 import io.github.dl4jadamw.DecoupledWeightDecay;
 import io.github.dl4jadamw.examples.data.FashionMnist;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -48,6 +49,7 @@ public final class QuickStart {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        System.out.println(DecayTable.of(net));   // every parameter, whether it decays and why (fails on a double decay)
 
         // Train and evaluate
         net.fit(train, epochs);
