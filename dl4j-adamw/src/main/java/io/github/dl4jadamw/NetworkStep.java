@@ -247,8 +247,8 @@ final class NetworkStep {
         for (UpdaterBlock.ParamState p : params) {
             List<Regularization> regs = p.getLayer().getConfig().getRegularizationByParam(p.getParamName());
             if (regs != null)
-                for (Regularization r : regs)
-                    if (r instanceof DecoupledWeightDecay) return p.getParamOffsetStart();
+                for (Regularization r : regs)   // the marker, or the decisions DecayRules wrote in its place
+                    if (r instanceof DecoupledWeightDecay || r instanceof DecidedDecay) return p.getParamOffsetStart();
         }
         return -1;
     }
@@ -371,10 +371,18 @@ final class NetworkStep {
         return l != null && l.formed && l.passIteration == iteration && l.passEpoch == epoch;
     }
 
-    /** The clipping factor c for the block {@code blockGradient} at this step (1 without clipping). */
+    /**
+     * The clipping factor c for the block {@code blockGradient} at this step. Throws if this step's pass did not run:
+     * clipping must never be skipped silently.
+     */
     static double gradScale(INDArray blockGradient, int iteration, int epoch) {
         Layout l = layoutOf(blockGradient);
-        return l != null && l.passIteration == iteration && l.passEpoch == epoch ? l.coef : 1;
+        if (l == null || l.passIteration != iteration || l.passEpoch != epoch)
+            throw new IllegalStateException("global-norm clipping: the network-wide pass did not run before this block "
+                    + "at iteration " + iteration + " (the step's first touch was expected at gradient offset "
+                    + (l == null ? "?" : l.firstTouchOffset + (l.firstTouchIsMark ? ", a decay marker" : ", an updater"))
+                    + "); the step was not taken. Please report this with the network's configuration.");
+        return l.coef;
     }
 
     /** Whether this step's pass proved the network's whole gradient finite (so the ledger need not scan it). */

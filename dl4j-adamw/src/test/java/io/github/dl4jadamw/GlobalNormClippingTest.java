@@ -211,6 +211,26 @@ class GlobalNormClippingTest {
                 "clipping changes the weights' step");
     }
 
+    /** DecayRules write their decisions in place of the marker; the step's first touch is theirs then. */
+    @Test
+    void clipsTheSameUnderDecayRules() {
+        AdamW adamw = AdamW.builder().learningRate(LR).weightDecay(LAMBDA).clipGlobalNorm(0.05).build();
+        MultiLayerNetwork marker = TestNets.mlp(TestNets.builder(adamw, true), false);
+        MultiLayerNetwork rules = TestNets.mlp(TestNets.builder(adamw, false), false);
+        rules.setParams(marker.params().dup());
+        DecayRules.huggingFace().applyTo(rules);   // weights decay, biases not: what onWeights() says
+        List<AdamWListener.Record> a = new ArrayList<>(), b = new ArrayList<>();
+        marker.setListeners(AdamWListener.builder().reportEvery(1).sink(r -> a.add(r.get(0))).build());
+        rules.setListeners(AdamWListener.builder().reportEvery(1).sink(r -> b.add(r.get(0))).build());
+        for (int i = 0; i < 3; i++) {
+            marker.fit(TestNets.data(i, 6));
+            rules.fit(TestNets.data(i, 6));
+            assertTrue(a.get(i).clipped, "step " + i + " clips");
+            assertEquals(a.get(i).gradientNorm, b.get(i).gradientNorm, 0.0);
+        }
+        assertArrayEquals(marker.params().toDoubleVector(), rules.params().toDoubleVector(), 0.0);
+    }
+
     @Test
     void withoutTheListenerClippingRefusesToStep() {
         MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().clipGlobalNorm(1).build(), true), false);
