@@ -47,7 +47,7 @@ import java.util.concurrent.Callable;
                         + "{0, 0.05, 0.2, 0.8, 3.2}) on --seeds (default 1), then each optimizer's best setting on "
                         + "--best-seeds (default 1,2,3); adds heatmaps of the final test error.",
                 "  --paper-grid       α {1e-4 … 1e-2} × λ {0, 1e-5 … 1e-3}: Adam+L2 and AdamW (paper convention, step "
-                        + "η_t·λ), fixed lr and cosine annealing, 15 epochs, seed 1 (about 40 minutes).",
+                        + "η_t·λ), fixed lr and cosine annealing, 15 epochs, seed 1 (120 runs, about an hour on 2 cores).",
                 "  --paper-schedules  each optimizer's best cosine cell of --grid-results under fixed, step-drop, cosine "
                         + "and warm restarts, seeds 1-3.",
                 "  --paper-budgets    AdamW, cosine, α 1e-3: normalized decay λ_norm {0 … 0.08} × 5, 15, 45 epochs.",

@@ -134,10 +134,10 @@ public final class PaperBudgetsReport implements JobReport {
                 if (!Double.isNaN(v) && v <= ev + PaperGridReport.NEAR_PP) near.add(Fmt.num(w));
             }
             md.append("| ").append(e).append(" | ").append(Double.isNaN(be) ? "–" : Fmt.num(be) + " (" + Fmt.f("%.2f", ev) + ")")
-                    .append(" | ").append(Double.isNaN(be) ? "–" : Fmt.f("%.3g", mean(cell(runs, e, be), RAW)))
+                    .append(" | ").append(Double.isNaN(be) ? "–" : raw(mean(cell(runs, e, be), RAW)))
                     .append(" | ").append(String.join(", ", near)).append(" | ")
                     .append(Double.isNaN(bl) ? "–" : Fmt.num(bl) + " (" + Fmt.f("%.4f", mean(cell(runs, e, bl), LOSS)) + ")")
-                    .append(" | ").append(Double.isNaN(bl) ? "–" : Fmt.f("%.3g", mean(cell(runs, e, bl), RAW))).append(" |\n");
+                    .append(" | ").append(Double.isNaN(bl) ? "–" : raw(mean(cell(runs, e, bl), RAW))).append(" |\n");
         }
         md.append("\n");
         md.append("- By final test error the best λ_norm is ").append(sameOrMoves(bestE, budgets)).append(".\n");
@@ -148,6 +148,11 @@ public final class PaperBudgetsReport implements JobReport {
                 .append(Fmt.f("%.2f", Math.sqrt((double) budgets.get(budgets.size() - 1) / budgets.get(0))))
                 .append("×; a best λ_norm that stays put is a best raw λ that moves by that factor.\n\n");
         return md.toString();
+    }
+
+    /** A raw λ: 0 as "0", else three significant digits. */
+    static String raw(double v) {
+        return v == 0 ? "0" : Fmt.f("%.3g", v);
     }
 
     static String sameOrMoves(List<Double> best, List<Integer> budgets) {
@@ -167,7 +172,8 @@ public final class PaperBudgetsReport implements JobReport {
             md.append("| ").append(Fmt.num(w)).append(" |");
             for (int e : budgets) {
                 List<RunResult> c = cell(runs, e, w);
-                String v = c.isEmpty() ? "–" : PaperText.f(fmt, mean(c, f));
+                double m = c.isEmpty() ? Double.NaN : mean(c, f);
+                String v = c.isEmpty() ? "–" : m == 0 ? "0" : PaperText.f(fmt, m);
                 boolean bold = boldBy != null && !c.isEmpty() && best(runs, e, boldBy) == w;
                 md.append(" ").append(bold ? "**" + v + "**" : v).append(" |");
             }
@@ -202,6 +208,7 @@ public final class PaperBudgetsReport implements JobReport {
         x2.setTickLabelFont(Charts.TICKS);
         x2.setBase(10);
         x2.setSmallestValue(1e-8);
+        x2.setNumberFormatOverride(new java.text.DecimalFormat("0.#E0"));   // the value, not its exponent
         NumberAxis y = Charts.valueAxis(yLabel);
         CombinedRangeXYPlot plot = new CombinedRangeXYPlot(y);
         XYPlot p1 = new XYPlot(byNorm, x1, null, renderer(budgets.size(), true));

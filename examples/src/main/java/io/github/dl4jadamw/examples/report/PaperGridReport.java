@@ -118,7 +118,8 @@ public final class PaperGridReport implements JobReport {
                         .append(" | ").append(String.join(", ", nearBest(g, a).stream().map(Fmt::num).toList()))
                         .append(" | ").append(bl == null ? "–" : Fmt.num(bl.lambda) + " (" + Fmt.f("%.4f", bl.testLoss()) + ")")
                         .append(" |");
-                if (g.kind == OptimizerKind.ADAMW) md.append(" ").append(b == null ? "–" : Fmt.num(b.lambda / a)).append(" |");
+                if (g.kind == OptimizerKind.ADAMW)
+                    md.append(" ").append(b == null ? "–" : Fmt.f("%.3g", b.lambda / a)).append(" |");
                 md.append("\n");
             }
             GridCells.Cell best = g.best();
@@ -256,16 +257,35 @@ public final class PaperGridReport implements JobReport {
         if (!common.isEmpty())
             return common.contains(0.0) ? "separable, λ = 0 among the λ near-best at every α (no decay is as good)"
                     : "separable";
+        List<String> edge = topEdge(g, byLoss);
+        if (edge.size() >= 2)
+            return "open upwards: the best λ is the grid's largest at α = " + String.join(", ", edge)
+                    + " (the basin reaches beyond the grid)";
         double s = slope(bestPoints(g, byLoss));
-        return !Double.isNaN(s) && s <= -0.5 ? "diagonal" : "neither";
+        if (!Double.isNaN(s) && s <= -0.5) return "diagonal (the best λ falls as α grows)";
+        if (!Double.isNaN(s) && s >= 0.5) return "rising (the best λ grows with α)";
+        return "neither";
+    }
+
+    /** The α at which the best λ is the largest λ of the grid. */
+    static List<String> topEdge(GridCells g, boolean byLoss) {
+        List<Double> lams = g.lambdas();
+        double top = lams.get(lams.size() - 1);
+        List<String> l = new ArrayList<>();
+        for (double a : g.learningRates()) {
+            GridCells.Cell b = byLoss ? g.bestLossAt(a) : g.bestAt(a);
+            if (b != null && b.lambda == top && top > 0) l.add(Fmt.num(a));
+        }
+        return l;
     }
 
     /** One sentence per panel, from the numbers above. */
     static String verdicts(List<GridCells> panels) {
         StringBuilder md = new StringBuilder();
-        md.append("Shape per panel (flat: λ moves the value by less than the near-best margin at every α, so the "
-                + "heatmap shows no basin; separable: one λ near-best at every α; diagonal: none is, and the best λ "
-                + "falls as α grows; neither):\n\n| panel | by final test error | by final test loss |\n|---|---|---|\n");
+        md.append("Shape per panel, by this rule: flat when λ moves the value by less than the near-best margin at "
+                + "every α (the heatmap shows no basin); separable when one λ is near-best at every α; open upwards when "
+                + "the best λ is the grid's largest at two or more α; else diagonal or rising when the best λ's slope "
+                + "over α is ≤ −0.5 or ≥ +0.5; else neither.\n\n| panel | by final test error | by final test loss |\n|---|---|---|\n");
         for (GridCells g : panels)
             md.append("| ").append(panelTitle(g)).append(" | ").append(shape(g, false)).append(" | ")
                     .append(shape(g, true)).append(" |\n");

@@ -81,7 +81,7 @@ public final class ProtocolText {
     public static String paperOptimizers(boolean normalized) {
         return "- Adam+L2: DL4J's `Adam` with `.l2(λ)` (gradient += λ·W, weights only), learning rate α·η_t. "
                 + "AdamW: `io.github.dl4jadamw.AdamW` with `DecayConvention.SCHEDULE_MULTIPLIER`, the paper's "
-                + "convention: each step W −= η_t·λ·W − α·η_t·m̂/(√v̂+ε), so λ is a per-step decay not multiplied by "
+                + "convention: each step W ← W − η_t·λ·W − α·η_t·m̂/(√v̂+ε), so λ is a per-step decay not multiplied by "
                 + "α (PyTorch's λ is λ/α); weights only (`DecoupledWeightDecay.onWeights()`)"
                 + (normalized ? "; λ = λ_norm·√(b/(B·T)) (`NormalizedWeightDecay`), b the batch size, B the training"
                 + " images, T the epochs (AdamWR: the current restart period T_i)" : "")

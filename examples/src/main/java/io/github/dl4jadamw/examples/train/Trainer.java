@@ -61,11 +61,36 @@ public final class Trainer {
                          Path saveModel) {
         Batches trainBatches = new Batches(train, batchSize, model.flatInput(), model.cropPadding(), model.flip());
         Batches testBatches = new Batches(test, model.evalBatch(), model.flatInput(), 0, false);
-        int ipe = trainBatches.batchesPerEpoch();
         RunShape shape = new RunShape(train.size(), batchSize, epochs);
         Net net = model.network(opt, seed, shape, train);
         IUpdater updater = opt.updater(shape);
+        RunResult r = newResult(opt, seed, trainBatches.batchesPerEpoch(), net, updater);
+        progress.line(runLabel + "  " + opt.label() + "  seed " + seed + "  (" + model.id() + ", "
+                + Fmt.f("%,d", r.numParams) + " parameters, " + r.iterationsPerEpoch + " iterations/epoch)");
+        // Set when the updater refused a step (NonFiniteGradientException, see Pass.fit): the run has diverged and
+        // trains no further; its epochs are still recorded and evaluated, as a diverged Adam+L2 run's are.
+        boolean refused = false;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            progress.startEpoch(Fmt.f("  epoch %2d/%d", epoch + 1, epochs));
+            Pass pass = new Pass(net, opt, updater, epoch);
+            if (!refused) refused = !pass.fit(trainBatches, trainBatches.order(seed, epoch, true),
+                    trainBatches.augmentation(seed, epoch));
+            net.incrementEpochCount();
+            EpochRecord e = record(pass, refused, testBatches);
+            r.records.add(e);
+            progress.endEpoch(Fmt.f("train loss %.4f | test acc %s%% loss %.4f | |W| %.2f | lr %s η %.3f | %.1f s"
+                            + " (+%.1f s eval)", e.trainLoss, Fmt.pct(e.testAccuracy), e.testLoss, e.weightNorm,
+                    Fmt.num(e.lr), e.eta, e.trainSeconds, e.evalSeconds));
+            if (!Double.isFinite(e.trainLoss))
+                progress.line("  warning: training loss is " + e.trainLoss + " (diverged)");
+            if (afterEpoch != null) afterEpoch.accept(r);
+        }
+        if (saveModel != null) save(net, saveModel);
+        return r;
+    }
 
+    /** A run's record before its first epoch. */
+    private RunResult newResult(OptimizerSpec opt, long seed, int ipe, Net net, IUpdater updater) {
         RunResult r = new RunResult();
         r.runId = opt.key() + "_s" + seed;
         r.optimizer = opt;
@@ -81,22 +106,33 @@ public final class Trainer {
         r.numParams = net.numParams();
         r.initialWeightNorm = weightNorm(net);
         r.updater = String.valueOf(updater);
-        boolean l2 = opt.kind == OptimizerKind.ADAM_L2 && opt.lambda > 0;
-        // Set when the updater refused a step (NonFiniteGradientException, see below): the run has diverged and
-        // trains no further; its epochs are still recorded and evaluated, as a diverged Adam+L2 run's are.
-        boolean refused = false;
+        return r;
+    }
 
-        progress.line(runLabel + "  " + opt.label() + "  seed " + seed + "  (" + model.id() + ", "
-                + Fmt.f("%,d", r.numParams) + " parameters, " + ipe + " iterations/epoch)");
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            int[] order = trainBatches.order(seed, epoch, true);
-            Random aug = trainBatches.augmentation(seed, epoch);
-            progress.startEpoch(Fmt.f("  epoch %2d/%d", epoch + 1, epochs));
-            long trainNanos = 0;
-            double lossSum = 0, etaSum = 0;
-            long seen = 0;
-            int lastIter = net.iterationCount(), steps = 0;
-            for (int b = 0; b < ipe && !refused; b++) {
+    /** One epoch's training steps and what they measured. */
+    private final class Pass {
+        final Net net;
+        final OptimizerSpec opt;
+        final IUpdater updater;
+        final int epoch;
+        final boolean l2;
+        long trainNanos, seen;
+        double lossSum, etaSum;
+        int lastIter, steps;
+
+        Pass(Net net, OptimizerSpec opt, IUpdater updater, int epoch) {
+            this.net = net;
+            this.opt = opt;
+            this.updater = updater;
+            this.epoch = epoch;
+            this.l2 = opt.kind == OptimizerKind.ADAM_L2 && opt.lambda > 0;
+            this.lastIter = net.iterationCount();
+        }
+
+        /** Trains every batch of the epoch; false if the updater refused a step (the run has diverged). */
+        boolean fit(Batches batches, int[] order, Random aug) {
+            int ipe = batches.batchesPerEpoch();
+            for (int b = 0; b < ipe; b++) {
                 int it = net.iterationCount();
                 lastIter = it;
                 etaSum += opt.etaOf(updater, it, epoch);
@@ -106,17 +142,16 @@ public final class Trainer {
                 // report's timing is batch assembly + fit.
                 double reg = l2 ? net.regularizationScore() : 0;
                 long tb = System.nanoTime();
-                DataSet ds = trainBatches.batch(order, b, aug);
+                DataSet ds = batches.batch(order, b, aug);
                 try {
                     net.fit(ds);
                 } catch (NonFiniteGradientException ex) {
                     // AdamW/AdamWR/SGDW/SGDWR (the library's default policy FAIL) refuse a step whose gradient
                     // holds NaN/Inf and change nothing: the run has diverged. Recorded as such (train loss NaN) so
                     // that a sweep goes on, as it does after a diverged Adam+L2 run (whose weights turn NaN).
-                    refused = true;
                     progress.line("  warning: " + opt.kind.label + " refused the step at iteration "
                             + ex.getIteration() + ": the gradient holds NaN/Inf (diverged); no further training");
-                    break;
+                    return false;
                 }
                 trainNanos += System.nanoTime() - tb;
                 long m = ds.numExamples();
@@ -124,42 +159,39 @@ public final class Trainer {
                 seen += m;
                 progress.step(b + 1, ipe, seen, lossSum / seen);
             }
-            net.incrementEpochCount();
-            long t1 = System.nanoTime();
-            double[] eval = evaluate(net, testBatches);
-            long t2 = System.nanoTime();
+            return true;
+        }
+    }
 
-            EpochRecord e = new EpochRecord();
-            e.epoch = epoch + 1;
-            e.iterations = net.iterationCount();
-            e.trainLoss = refused ? Double.NaN : lossSum / seen;
-            e.testAccuracy = eval[0];
-            e.testLoss = eval[1];
-            e.weightNorm = weightNorm(net);
-            e.lr = OptimizerSpec.learningRate(updater, lastIter, epoch);
-            e.eta = opt.etaOf(updater, lastIter, epoch);
-            e.lambda = opt.lambdaAt(updater, lastIter);
-            e.etaMean = steps == 0 ? Double.NaN : etaSum / steps;
-            // an epoch cut short (or not trained) is no measure of an epoch's cost: NaN, skipped by the report
-            e.trainSeconds = refused ? Double.NaN : trainNanos / 1e9;
-            e.evalSeconds = (t2 - t1) / 1e9;
-            r.records.add(e);
-            progress.endEpoch(Fmt.f("train loss %.4f | test acc %s%% loss %.4f | |W| %.2f | lr %s η %.3f | %.1f s"
-                            + " (+%.1f s eval)", e.trainLoss, Fmt.pct(e.testAccuracy), e.testLoss, e.weightNorm,
-                    Fmt.num(e.lr), e.eta, e.trainSeconds, e.evalSeconds));
-            if (!Double.isFinite(e.trainLoss))
-                progress.line("  warning: training loss is " + e.trainLoss + " (diverged)");
-            if (afterEpoch != null) afterEpoch.accept(r);
+    /** The epoch's record: its training pass, then the test set evaluated. */
+    private EpochRecord record(Pass p, boolean refused, Batches testBatches) {
+        long t1 = System.nanoTime();
+        double[] eval = evaluate(p.net, testBatches);
+        long t2 = System.nanoTime();
+        EpochRecord e = new EpochRecord();
+        e.epoch = p.epoch + 1;
+        e.iterations = p.net.iterationCount();
+        e.trainLoss = refused ? Double.NaN : p.lossSum / p.seen;
+        e.testAccuracy = eval[0];
+        e.testLoss = eval[1];
+        e.weightNorm = weightNorm(p.net);
+        e.lr = OptimizerSpec.learningRate(p.updater, p.lastIter, p.epoch);
+        e.eta = p.opt.etaOf(p.updater, p.lastIter, p.epoch);
+        e.lambda = p.opt.lambdaAt(p.updater, p.lastIter);
+        e.etaMean = p.steps == 0 ? Double.NaN : p.etaSum / p.steps;
+        // an epoch cut short (or not trained) is no measure of an epoch's cost: NaN, skipped by the report
+        e.trainSeconds = refused ? Double.NaN : p.trainNanos / 1e9;
+        e.evalSeconds = (t2 - t1) / 1e9;
+        return e;
+    }
+
+    private static void save(Net net, Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            net.save(file.toFile());
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot save the model to " + file, ex);
         }
-        if (saveModel != null) {
-            try {
-                Files.createDirectories(saveModel.getParent());
-                net.save(saveModel.toFile());
-            } catch (IOException ex) {
-                throw new UncheckedIOException("cannot save the model to " + saveModel, ex);
-            }
-        }
-        return r;
     }
 
     /**
