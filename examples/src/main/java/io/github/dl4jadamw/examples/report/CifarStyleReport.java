@@ -81,7 +81,8 @@ public final class CifarStyleReport implements JobReport {
         md.append("\n## Test accuracy per epoch (%)\n\n");
         List<String> cols = new ArrayList<>();
         for (int e = 1; e <= any.epochs; e++) cols.add("epoch " + e);
-        md.append(PaperText.mdTableHeader("run", cols).replace("|---:|", "|---|"));
+        md.append("| run | ").append(String.join(" | ", cols)).append(" |\n|---|")
+                .append("---:|".repeat(cols.size())).append("\n");
         for (RunResult r : runs) {
             md.append("| ").append(r.optimizer.label()).append(" seed ").append(r.seed).append(" |");
             for (EpochRecord e : r.records) md.append(" ").append(Fmt.pct(e.testAccuracy)).append(" |");

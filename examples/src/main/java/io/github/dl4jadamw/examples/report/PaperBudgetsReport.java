@@ -142,6 +142,14 @@ public final class PaperBudgetsReport implements JobReport {
         md.append("\n");
         md.append("- By final test error the best λ_norm is ").append(sameOrMoves(bestE, budgets)).append(".\n");
         md.append("- By final test loss the best λ_norm is ").append(sameOrMoves(bestL, budgets)).append(".\n");
+        List<Double> norms = norms(runs);
+        double top = norms.get(norms.size() - 1);
+        List<String> edge = new ArrayList<>();
+        for (int i = 0; i < budgets.size(); i++)
+            if ((bestE.get(i) == top || bestL.get(i) == top) && top > 0) edge.add(String.valueOf(budgets.get(i)));
+        if (!edge.isEmpty())
+            md.append("- At ").append(String.join(", ", edge)).append(" epochs a best λ_norm is the largest run ("
+                    + Fmt.num(top) + "): the optimum may lie above it.\n");
         md.append("- At a fixed λ_norm the raw λ falls as 1/√T: from ").append(budgets.get(0)).append(" to ")
                 .append(budgets.get(budgets.size() - 1)).append(" epochs by √(").append(budgets.get(budgets.size() - 1))
                 .append("/").append(budgets.get(0)).append(") = ")

@@ -95,7 +95,9 @@ public final class PaperSchedulesReport implements JobReport {
         List<String> cells = new ArrayList<>();
         for (OptimizerKind k : kinds(runs)) {
             RunResult r = runs.stream().filter(x -> x.optimizer.kind == k).findFirst().orElseThrow();
-            cells.add(k.label + " α = " + Fmt.num(r.optimizer.lr) + ", λ = " + Fmt.num(r.optimizer.lambda));
+            cells.add(k.label + " α = " + Fmt.num(r.optimizer.lr) + ", λ = " + Fmt.num(r.optimizer.lambda)
+                    + (r.optimizer.lambda == 0 ? " (no decay: plain " + (k == OptimizerKind.ADAM_L2 ? "Adam" : "Adam in "
+                    + "the library's kernel") + ")" : ""));
         }
         md.append(String.join("; ", cells)).append(".\n").append(ProtocolText.MEASURED).append("\n");
 
@@ -133,7 +135,8 @@ public final class PaperSchedulesReport implements JobReport {
         if (d.length == 0) return "–";
         Summary.Stat s = Summary.Stat.of(d);
         long lower = java.util.Arrays.stream(d).filter(x -> x < 0).count();
-        return (d.length > 1 ? Fmt.f(fmt + " ± " + fmt, s.mean, s.sd) : Fmt.f(fmt, s.mean)) + " (lower on " + lower
+        String sdFmt = fmt.replace("+", "");
+        return (d.length > 1 ? Fmt.f(fmt + " ± " + sdFmt, s.mean, s.sd) : Fmt.f(fmt, s.mean)) + " (lower on " + lower
                 + " of " + d.length + ")";
     }
 
