@@ -37,7 +37,9 @@ import java.util.function.Consumer;
  *
  * <p>It also gives the updaters the network's layout, which DL4J gives no updater: global-norm clipping
  * ({@code clipGlobalNorm}) and the EMA of the weights ({@code ema}) need this listener on the network (with
- * {@code reportEvery(0)} it reports nothing). Add it again after restoring a network, as any listener.
+ * {@code reportEvery(0)} it reports nothing). Having the network before its first update, it runs
+ * {@link DecayTable#of}'s check there (once per network), so a DL4J weight decay or L2 merged beside the marker fails
+ * that first {@code fit} by layer and key. Add it again after restoring a network, as any listener.
  * Reports go to SLF4J (INFO) or to a consumer of your choice. A plain DL4J listener: add it next to others, e.g.
  * DL4J's UI {@code StatsListener}.
  *

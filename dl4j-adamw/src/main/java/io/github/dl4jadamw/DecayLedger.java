@@ -66,6 +66,8 @@ final class DecayLedger {
     /** The gradient buffer the entries [0, size) lie in (one network's); weak, so it keeps no network alive. */
     private WeakReference<DataBuffer> entriesRoot = new WeakReference<>(null);
     private final Segments segments = new Segments();
+    /** The parameters' root buffer of the last network {@link CheckedNetworks} answered for (weak). */
+    private WeakReference<DataBuffer> knownParams = new WeakReference<>(null);
 
     void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch) {
         mark(param, gradView, decay, iteration, epoch, null);
@@ -74,6 +76,8 @@ final class DecayLedger {
     /** The same, with the parameter's label for messages ({@link RuledDecay} knows it; the plain marker does not). */
     void mark(INDArray param, INDArray gradView, boolean decay, int iteration, int epoch, String label) {
         NetworkStep.atMark(gradView, iteration, epoch);   // the network's pass, if this is the step's first touch
+        if (decay && Buffers.root(param) != knownParams.get() && CheckedNetworks.atMark(param))
+            knownParams = new WeakReference<>(Buffers.root(param));   // asked once per network and thread
         DataBuffer buf = Buffers.root(gradView);
         long off = gradView.offset();
         if (param.length() != gradView.length())

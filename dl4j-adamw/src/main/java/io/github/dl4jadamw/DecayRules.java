@@ -183,12 +183,16 @@ public final class DecayRules {
 
     /** Checks the rules against this network, writes the decision into its configuration, returns the table. */
     public DecayTable applyTo(MultiLayerNetwork net) {
-        return DecayPass.apply(NetworkParams.of(net), this, "MultiLayerNetwork");
+        DecayTable t = DecayPass.apply(NetworkParams.of(net), this, "MultiLayerNetwork");
+        CheckedNetworks.add(net.params());
+        return t;
     }
 
     /** The same for a ComputationGraph; names are vertex names. */
     public DecayTable applyTo(ComputationGraph net) {
-        return DecayPass.apply(NetworkParams.of(net), this, "ComputationGraph");
+        DecayTable t = DecayPass.apply(NetworkParams.of(net), this, "ComputationGraph");
+        CheckedNetworks.add(net.params());
+        return t;
     }
 
     /**

@@ -83,12 +83,16 @@ public final class DecayTable {
 
     /** What this network's configuration decides, checked. */
     public static DecayTable of(MultiLayerNetwork net) {
-        return DecayPass.read(NetworkParams.of(net), "MultiLayerNetwork");
+        DecayTable t = DecayPass.read(NetworkParams.of(net), "MultiLayerNetwork");
+        CheckedNetworks.add(net.params());
+        return t;
     }
 
     /** What this graph's configuration decides, checked; layers are named by vertex. */
     public static DecayTable of(ComputationGraph net) {
-        return DecayPass.read(NetworkParams.of(net), "ComputationGraph");
+        DecayTable t = DecayPass.read(NetworkParams.of(net), "ComputationGraph");
+        CheckedNetworks.add(net.params());
+        return t;
     }
 
     /** What this SameDiff's training configuration decides, checked (call after {@code setTrainingConfig}). */

@@ -21,8 +21,6 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * The network-wide part of a training step, which DL4J gives no updater: the global gradient norm and its clipping,
@@ -48,7 +46,8 @@ import java.util.WeakHashMap;
  * (keyed weakly by the gradient's root buffer): nothing here keeps a discarded network reachable.
  */
 final class NetworkStep {
-    private static final ThreadLocal<Map<DataBuffer, Layout>> LAYOUTS = ThreadLocal.withInitial(WeakHashMap::new);
+    private static final ThreadLocal<WeakIdentityMap<DataBuffer, Layout>> LAYOUTS =
+            ThreadLocal.withInitial(WeakIdentityMap::new);
     /** PyTorch's clip_grad_norm_: clip_coef = max_norm / (total_norm + 1e-6). */
     static final double CLIP_EPSILON = 1e-6;
 
@@ -146,12 +145,26 @@ final class NetworkStep {
         INDArray grads = u.getFlattenedGradientsView();
         if (grads == null) return;
         DataBuffer root = Buffers.root(grads);
-        Map<DataBuffer, Layout> layouts = LAYOUTS.get();
+        WeakIdentityMap<DataBuffer, Layout> layouts = LAYOUTS.get();
         Layout known = layouts.get(root);
         if (known != null && known.source.get() == u) return;
         Layout l = read(u, model, grads);
-        if (l == null) layouts.remove(root);
-        else layouts.put(root, l);
+        if (l == null) {
+            layouts.remove(root);
+            return;
+        }
+        if (!CheckedNetworks.contains(model.params())) checkDecay(model);
+        layouts.put(root, l);
+    }
+
+    /**
+     * The {@link DecayTable} check, before the network's first update: the one place where a DL4J decay that DL4J
+     * merged beside the marker (a global {@code .weightDecay} with a layer's marker, or the reverse) can be seen, and
+     * refused by layer and key, when the user never called {@code DecayTable.of} or {@code DecayRules.applyTo}.
+     */
+    private static void checkDecay(Model model) {
+        if (model instanceof MultiLayerNetwork) DecayTable.of((MultiLayerNetwork) model);
+        else DecayTable.of((ComputationGraph) model);
     }
 
     private static BaseMultiLayerUpdater<?> updaterOf(Model model) {
@@ -278,7 +291,7 @@ final class NetworkStep {
     }
 
     private static void touch(INDArray view, boolean mark, int iteration, int epoch) {
-        Map<DataBuffer, Layout> layouts = LAYOUTS.get();
+        WeakIdentityMap<DataBuffer, Layout> layouts = LAYOUTS.get();
         if (layouts.isEmpty()) return;
         DataBuffer root = Buffers.root(view);
         Layout l = layouts.get(root);
@@ -387,7 +400,7 @@ final class NetworkStep {
 
     /** Whether this step's pass proved the network's whole gradient finite (so the ledger need not scan it). */
     static boolean provedFinite(DataBuffer root, int iteration, int epoch) {
-        Map<DataBuffer, Layout> layouts = LAYOUTS.get();
+        WeakIdentityMap<DataBuffer, Layout> layouts = LAYOUTS.get();
         if (layouts.isEmpty()) return false;
         Layout l = layouts.get(root);
         return l != null && l.finite && l.passIteration == iteration && l.passEpoch == epoch;

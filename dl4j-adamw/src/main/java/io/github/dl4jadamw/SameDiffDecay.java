@@ -55,7 +55,9 @@ final class SameDiffDecay implements DecidedDecay {
 
     static DecayTable read(SameDiff sd) {
         List<ParamInfo> params = params(sd);
-        return DecayPass.read(params, "SameDiff");
+        DecayTable t = DecayPass.read(params, "SameDiff");
+        markChecked(sd, params);
+        return t;
     }
 
     static DecayTable apply(SameDiff sd, DecayRules rules) {
@@ -80,7 +82,12 @@ final class SameDiffDecay implements DecidedDecay {
         if (old != null) for (Regularization r : old) if (!DecayPass.isIncludeMark(r)) regs.add(r);
         regs.add(written);
         tc.setRegularization(regs);
+        markChecked(sd, params);
         return DecayPass.table("SameDiff, rules " + rules, ds, notes);
+    }
+
+    private static void markChecked(SameDiff sd, List<ParamInfo> params) {
+        for (ParamInfo p : params) CheckedNetworks.add(sd.getArrForVarName(p.name));
     }
 
     private static List<ParamInfo> params(SameDiff sd) {

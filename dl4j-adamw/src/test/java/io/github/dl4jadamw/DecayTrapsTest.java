@@ -93,6 +93,17 @@ class DecayTrapsTest {
     /** Global DL4J decay, the marker on one layer: DL4J merges the lists; the check names that layer and key. */
     @Test
     void globalDl4jDecayWithALayerMarkerIsReportedByLayerAndKey() {
+        MultiLayerNetwork net = globalWeightDecayWithLayerMarker();
+        INDArray before = net.params().dup();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DecayTable.of(net));
+        String m = e.getMessage();
+        assertTrue(m.contains("'hidden'") && m.contains("W") && m.contains("WeightDecay"), m);
+        assertTrue(m.contains("DecoupledWeightDecay.togetherWith"), m);
+        Exact.assertSameValues(before, net.params(), "the check changes no parameter");
+    }
+
+    /** Global DL4J {@code .weightDecay(0.01)}, the marker on layer 'hidden' only. */
+    private static MultiLayerNetwork globalWeightDecayWithLayerMarker() {
         MultiLayerNetwork net = new MultiLayerNetwork(TestNets.builder(AdamW.builder().build(), false).weightDecay(0.01)
                 .list()
                 .layer(new DenseLayer.Builder().name("hidden").nIn(TestNets.N_IN).nOut(TestNets.HIDDEN)
@@ -101,12 +112,76 @@ class DecayTrapsTest {
                         .nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT).build())
                 .build());
         net.init();
+        return net;
+    }
+
+    /**
+     * The same merge with nothing called but {@code fit}: AdamWListener has the network in hand before the first
+     * update and runs the check there, so the first fit fails naming the layer and key, with nothing changed (neither
+     * parameters nor the updater state, nor the iteration count).
+     */
+    @Test
+    void mergedDl4jDecayFailsAtTheFirstFitWhereTheListenerSeesTheNetwork() {
+        MultiLayerNetwork net = globalWeightDecayWithLayerMarker();
+        net.setListeners(AdamWListener.builder().reportEvery(0).build());
         INDArray before = net.params().dup();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DecayTable.of(net));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.fit(TestNets.data(3, 16)));
         String m = e.getMessage();
         assertTrue(m.contains("'hidden'") && m.contains("W") && m.contains("WeightDecay"), m);
         assertTrue(m.contains("DecoupledWeightDecay.togetherWith"), m);
-        Exact.assertSameValues(before, net.params(), "the check changes no parameter");
+        Exact.assertSameValues(before, net.params(), "the refused step changed no parameter");
+        assertEquals(0, net.getIterationCount(), "no step was counted");
+    }
+
+    /** The reverse merge (global marker, a vertex's own L2) in a ComputationGraph, caught the same way. */
+    @Test
+    void globalMarkerWithAVertexL2FailsAtTheFirstFitOfAGraph() {
+        org.deeplearning4j.nn.graph.ComputationGraph g = new org.deeplearning4j.nn.graph.ComputationGraph(
+                TestNets.builder(AdamW.builder().build(), true).graphBuilder().addInputs("in")
+                        .addLayer("dense", new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(TestNets.HIDDEN).build(), "in")
+                        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .activation(Activation.SOFTMAX).l2(1e-3).nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT)
+                                .build(), "dense")
+                        .setOutputs("out").build());
+        g.init();
+        g.setListeners(AdamWListener.builder().reportEvery(0).build());
+        INDArray before = g.params().dup();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.fit(TestNets.data(3, 16)));
+        String m = e.getMessage();
+        assertTrue(m.contains("'out'") && m.contains("key W") && m.contains("L2Regularization"), m);
+        assertFalse(m.contains("'dense'"), "the dense vertex is fine: " + m);
+        Exact.assertSameValues(before, g.params(), "the refused step changed no parameter");
+    }
+
+    /** Both on purpose, stated with togetherWith: the listener's check lets it train. */
+    @Test
+    void theListenersCheckAcceptsTheOptIn() {
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().weightDecay(LAMBDA).build(), false)
+                .regularization(DecoupledWeightDecay.togetherWith(new L2Regularization(L2))), false);
+        net.setListeners(AdamWListener.builder().reportEvery(0).build());
+        assertDoesNotThrow(() -> net.fit(TestNets.data(3, 16)));
+        assertEquals(1, net.getIterationCount());
+    }
+
+    /**
+     * Without the listener and without the check, no code of ours sees the layers' lists before the update (DL4J hands
+     * an updater neither): the first decay mark of a network never checked says so once per JVM, with the fix. A
+     * network checked by {@code DecayTable.of} trains without the warning, and so does its clone only once checked
+     * itself: networks are told apart by identity (a clone's buffers hold the same values).
+     */
+    @Test
+    void aNetworkNeverCheckedIsWarnedAboutOnceAtItsFirstMark() {
+        MultiLayerNetwork checked = TestNets.mlp(TestNets.builder(AdamW.builder().weightDecay(LAMBDA).build(), true), false);
+        MultiLayerNetwork clone = checked.clone();
+        DecayTable.of(checked);
+        assertTrue(CheckedNetworks.contains(checked.params()));
+        assertFalse(CheckedNetworks.contains(clone.params()), "a clone (equal values, other memory) was not checked");
+
+        CheckedNetworks.resetWarning();
+        checked.fit(TestNets.data(3, 16));
+        assertFalse(CheckedNetworks.warned(), "a checked network trains without the warning");
+        clone.fit(TestNets.data(3, 16));
+        assertTrue(CheckedNetworks.warned(), "the unchecked clone's first mark warns");
     }
 
     /** The marker for every layer, DL4J's L2 on one (unnamed) layer: named by DL4J's default name and index. */
