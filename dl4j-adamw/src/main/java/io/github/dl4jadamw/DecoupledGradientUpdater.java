@@ -45,6 +45,7 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
     private EmaKernel ema;
     private AccumulateKernel accumulate;
     private final EpochCounterCheck epochs = new EpochCounterCheck();
+    private boolean dataParallelChecked;
 
     /** State keys of {@link StepOptions}: the accumulated gradient and the EMA of the weights. */
     static final String ACC_STATE = "ACC", EMA_STATE = "EMA";
@@ -122,6 +123,10 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
         if (gradient.length() != first.length())
             throw new IllegalStateException("gradient length " + gradient.length() + " differs from the state length "
                     + first.length());
+        if (!dataParallelChecked) {   // once per updater: DL4J's data-parallel trainers make new ones per worker
+            DataParallelCheck.refuseUnderDataParallelTraining(config.stepOptions(), config.getClass().getSimpleName());
+            dataParallelChecked = true;
+        }
         NetworkStep.atUpdater(gradient, iteration, epoch);   // the network's pass, if this is the step's first touch
         epochs.observe(config, iteration, epoch);
         DecayLedger ledger = DecayLedger.forThread();

@@ -272,6 +272,33 @@ class ParallelWrapperIntegrationTest {
         assertTrue(Support.finite(net.params()));
     }
 
+    /**
+     * Accumulation, global-norm clipping and the EMA are refused under ParallelWrapper (each worker would accumulate and
+     * clip only its own minibatches, and state averaging would mix ACC and the EMA with M and V): pw.fit fails naming
+     * the option and ParallelWrapper, and the user's network keeps its parameters.
+     */
+    @Test
+    void stepOptionsAreRefusedUnderParallelWrapper() {
+        for (AdamW u : new AdamW[]{AdamW.builder().accumulationSteps(2).build(), AdamW.builder().ema(0.9).build()}) {
+            MultiLayerNetwork net = net(u);
+            INDArray before = net.params().dup();
+            ParallelWrapper pw = wrapper(net, ParallelWrapper.TrainingMode.AVERAGING).averagingFrequency(1).build();
+            RuntimeException e = assertThrows(RuntimeException.class,
+                    () -> pw.fit(new ExistingDataSetIterator(batches(4, 16))));
+            pw.shutdown();
+            String m = messages(e);
+            assertTrue(m.contains("org.deeplearning4j.parallelism") && m.contains("global batch"), m);
+            assertTrue(m.contains(u.getAccumulationSteps() > 1 ? "accumulationSteps = 2" : "ema = 0.9"), m);
+            Exact.assertSameValues(before, net.params(), "the user's network did not step");
+        }
+    }
+
+    private static String messages(Throwable t) {
+        StringBuilder s = new StringBuilder();
+        for (; t != null; t = t.getCause()) s.append(t).append(" | ");
+        return s.toString();
+    }
+
     static void assertClose(String what, INDArray expected, INDArray actual) {
         double scale = Math.max(1e-300, expected.amaxNumber().doubleValue());
         double err = expected.sub(actual).amaxNumber().doubleValue() / scale;

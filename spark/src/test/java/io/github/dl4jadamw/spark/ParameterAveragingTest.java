@@ -113,6 +113,24 @@ class ParameterAveragingTest {
      * A DataSet count that does not fill whole rounds: DL4J rounds the number of splits down (36 objects, 8 per split:
      * 4 rounds, not 5), and iterationsPerFit must say so, or AdamWR's restarts drift later every epoch.
      */
+    /**
+     * Accumulation (like clipping and the EMA) is refused on the executors: each worker would accumulate only its own
+     * minibatches, and parameter averaging would average ACC with M and V. The job fails naming the option and Spark.
+     */
+    @Test
+    void accumulationIsRefusedUnderParameterAveraging() {
+        AdamW adamw = AdamW.builder().learningRate(0.02).weightDecay(0.01).accumulationSteps(2).build();
+        JavaRDD<DataSet> rdd = sc.parallelize(SparkAdamWJob.data(DATASETS, EXAMPLES_EACH, 1), 2);
+        ParameterAveragingTrainingMaster tm = SparkAdamWJob.trainingMaster(sc.defaultParallelism(), EXAMPLES_EACH,
+                BATCH_PER_WORKER, AVERAGING_FREQUENCY, SparkTestContext.dir("export-refused").toURI().toString());
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, SparkAdamWJob.configuration(adamw), tm);
+        Exception e = assertThrows(Exception.class, () -> sparkNet.fit(rdd));
+        StringBuilder m = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) m.append(t).append(" | ");
+        assertTrue(m.toString().contains("accumulationSteps = 2") && m.toString().contains("org.deeplearning4j.spark"),
+                m.toString());
+    }
+
     @Test
     void iterationsPerFitMatchesDl4jForARaggedCount() {
         int datasets = 36;                                        // 288 examples; 64 per round
