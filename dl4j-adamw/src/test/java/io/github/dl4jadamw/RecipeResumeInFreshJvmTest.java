@@ -1,6 +1,5 @@
 package io.github.dl4jadamw;
 
-import io.github.dl4jadamw.internal.kernel.Kernels;
 import io.github.dl4jadamw.schedule.LinearWarmupDecay;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -8,14 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,36 +49,13 @@ class RecipeResumeInFreshJvmTest {
             File ckpt = dir.resolve("ckpt-" + k + ".zip").toFile();
             ModelSerializer.writeModel(first, ckpt, true);
             File out = dir.resolve("out-" + k + ".bin").toFile();
-            runFreshJvm(ckpt, k, out);
-            double[][] got = read(out);
+            FreshJvm.run(ResumeMain.class, dir.resolve("jvm-" + k + ".log").toFile(), ckpt.getPath(),
+                    String.valueOf(k), out.getPath());
+            double[][] got = FreshJvm.read(out, 4);
             assertEquals(END, (int) got[3][0], "iteration count after resuming at " + k);
             assertArrayEquals(expected[0], got[0], 0.0, "parameters after resuming at " + k);
             assertArrayEquals(expected[1], got[1], 0.0, "updater state (with ACC and EMA) after resuming at " + k);
             assertArrayEquals(expected[2], got[2], 0.0, "EMA weights after resuming at " + k);
-        }
-    }
-
-    private static void runFreshJvm(File ckpt, int from, File out) throws IOException, InterruptedException {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                "-cp", cp, ResumeMain.class.getName(), ckpt.getPath(), String.valueOf(from), out.getPath()));
-        String kernel = System.getProperty(Kernels.PROPERTY);   // the fresh JVM resumes on the kernel this one used
-        if (kernel != null) cmd.add(1, "-D" + Kernels.PROPERTY + "=" + kernel);
-        File log = ckpt.toPath().resolveSibling("jvm-" + from + ".log").toFile();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-        int rc = p.waitFor();
-        if (rc != 0) throw new AssertionError("fresh JVM exited " + rc + ":\n" + Files.readString(log.toPath()));
-    }
-
-    private static double[][] read(File f) throws IOException {
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(f.toPath()))) {
-            double[][] r = new double[4][];
-            for (int a = 0; a < 4; a++) {
-                r[a] = new double[in.readInt()];
-                for (int i = 0; i < r[a].length; i++) r[a][i] = in.readDouble();
-            }
-            return r;
         }
     }
 
@@ -98,14 +68,9 @@ class RecipeResumeInFreshJvmTest {
                 throw new IllegalStateException("restored iteration count " + net.getIterationCount() + " != " + from);
             net.setListeners(AdamWListener.builder().reportEvery(0).build());
             train(net, from, END);
-            try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(Path.of(args[2])))) {
-                for (double[] a : new double[][]{net.params().toDoubleVector(),
-                        net.getUpdater().getStateViewArray().toDoubleVector(),
-                        EmaWeights.copyOf(net).params().toDoubleVector(), {net.getIterationCount()}}) {
-                    out.writeInt(a.length);
-                    for (double d : a) out.writeDouble(d);
-                }
-            }
+            FreshJvm.write(Path.of(args[2]), net.params().toDoubleVector(),
+                    net.getUpdater().getStateViewArray().toDoubleVector(),
+                    EmaWeights.copyOf(net).params().toDoubleVector(), new double[]{net.getIterationCount()});
         }
     }
 }
