@@ -10,9 +10,8 @@ import java.util.Arrays;
 
 /**
  * Σ x² over contiguous arrays, for the global gradient norm: on nd4j-native FLOAT/DOUBLE one Java pass over each
- * array's memory, split across cores by {@link ParallelLoop}, in tiles copied to the heap (as {@link CpuKernel} walks
- * memory: bulk copies, then a plain loop), summed in double; elsewhere (CUDA, 16-bit types) ND4J's norm2 op on a
- * float64 copy. Views are kept per slot (the n-th array of a step), so a step that sums the same arrays again allocates
+ * array's memory, split across cores by {@link ParallelLoop}, read in place and summed in double; elsewhere (CUDA,
+ * 16-bit types) ND4J's norm2 op on a float64 copy. Views are kept per slot (the n-th array of a step), so a step that sums the same arrays again allocates
  * nothing. One instance per thread.
  *
  * <p>A NaN or ±Inf anywhere makes the sum non-finite, so a finite sum also proves the arrays finite (the converse
@@ -24,8 +23,6 @@ import java.util.Arrays;
  */
 public final class SquareSums implements ParallelLoop.Body {
     private static final ThreadLocal<SquareSums> SUMS = ThreadLocal.withInitial(SquareSums::new);
-    private static final ThreadLocal<double[]> TILE_D = ThreadLocal.withInitial(() -> new double[CpuKernel.TILE_F64]);
-    private static final ThreadLocal<float[]> TILE_F = ThreadLocal.withInitial(() -> new float[CpuKernel.TILE_F32]);
 
     private OffHeapView[] views = {};
     private double[] partial = new double[16];
@@ -92,51 +89,52 @@ public final class SquareSums implements ParallelLoop.Body {
         }
     }
 
+    /*
+     * Straight from the off-heap buffer with absolute gets (Java 1.4 API, so also on Java 11), not through a heap tile
+     * as the kernel reads: a pass that only reads gains nothing from the copy, and skipping it took the float32 sum
+     * from 0.52 to 0.38 ns/value on one core of this project's machine. Eight chains so the adds overlap; their order
+     * is fixed by the index alone.
+     */
     private static double sum(DoubleBuffer b, int from, int to) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;   // 8 chains: adds overlap
-        double[] t = TILE_D.get();
-        for (int base = from; base < to; base += t.length) {
-            int len = Math.min(t.length, to - base);
-            BulkAccess.get(b, base, t, 0, len);
-            int i = 0;
-            for (; i + 7 < len; i += 8) {
-                s0 += t[i] * t[i];
-                s1 += t[i + 1] * t[i + 1];
-                s2 += t[i + 2] * t[i + 2];
-                s3 += t[i + 3] * t[i + 3];
-                s4 += t[i + 4] * t[i + 4];
-                s5 += t[i + 5] * t[i + 5];
-                s6 += t[i + 6] * t[i + 6];
-                s7 += t[i + 7] * t[i + 7];
-            }
-            for (; i < len; i++) s0 += t[i] * t[i];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int i = from;
+        for (; i + 7 < to; i += 8) {
+            double x0 = b.get(i), x1 = b.get(i + 1), x2 = b.get(i + 2), x3 = b.get(i + 3);
+            double x4 = b.get(i + 4), x5 = b.get(i + 5), x6 = b.get(i + 6), x7 = b.get(i + 7);
+            s0 += x0 * x0;
+            s1 += x1 * x1;
+            s2 += x2 * x2;
+            s3 += x3 * x3;
+            s4 += x4 * x4;
+            s5 += x5 * x5;
+            s6 += x6 * x6;
+            s7 += x7 * x7;
+        }
+        for (; i < to; i++) {
+            double x = b.get(i);
+            s0 += x * x;
         }
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     private static double sum(FloatBuffer b, int from, int to) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        float[] t = TILE_F.get();
-        for (int base = from; base < to; base += t.length) {
-            int len = Math.min(t.length, to - base);
-            BulkAccess.get(b, base, t, 0, len);
-            int i = 0;
-            for (; i + 7 < len; i += 8) {
-                double x0 = t[i], x1 = t[i + 1], x2 = t[i + 2], x3 = t[i + 3];
-                double x4 = t[i + 4], x5 = t[i + 5], x6 = t[i + 6], x7 = t[i + 7];
-                s0 += x0 * x0;
-                s1 += x1 * x1;
-                s2 += x2 * x2;
-                s3 += x3 * x3;
-                s4 += x4 * x4;
-                s5 += x5 * x5;
-                s6 += x6 * x6;
-                s7 += x7 * x7;
-            }
-            for (; i < len; i++) {
-                double x = t[i];
-                s0 += x * x;
-            }
+        int i = from;
+        for (; i + 7 < to; i += 8) {
+            double x0 = b.get(i), x1 = b.get(i + 1), x2 = b.get(i + 2), x3 = b.get(i + 3);
+            double x4 = b.get(i + 4), x5 = b.get(i + 5), x6 = b.get(i + 6), x7 = b.get(i + 7);
+            s0 += x0 * x0;
+            s1 += x1 * x1;
+            s2 += x2 * x2;
+            s3 += x3 * x3;
+            s4 += x4 * x4;
+            s5 += x5 * x5;
+            s6 += x6 * x6;
+            s7 += x7 * x7;
+        }
+        for (; i < to; i++) {
+            double x = b.get(i);
+            s0 += x * x;
         }
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
