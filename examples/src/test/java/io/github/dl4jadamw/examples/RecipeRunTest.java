@@ -108,6 +108,12 @@ class RecipeRunTest {
         List<String> csv = Files.readAllLines(out.resolve(ResultsStore.CSV));
         assertEquals(ResultsStore.CSV_HEADER.split(",").length, csv.get(1).split(",").length);
         assertTrue(csv.get(1).contains(",1,2,2,0.9,"), csv.get(1));
+
+        // --report-only re-renders it from results.json with the same statements
+        Files.delete(out.resolve("report.md"));
+        Result again = run("--report-only", "--out", out.toString());
+        assertEquals(0, again.code(), again.err());
+        assertEquals(md, Files.readString(out.resolve("report.md")));
     }
 
     @Test
