@@ -62,6 +62,9 @@ import java.util.concurrent.Callable;
                 "  dl4j-adamw-examples --data ~/cifar-10-batches-bin --model cifar10 --out results/cifar10",
                 "  dl4j-adamw-examples --dataset cifar10 --out results/cifar10   (DL4J downloads and caches CIFAR-10)",
                 "  dl4j-adamw-examples --paper-grid --resume --progress lines   (into results/paper-grid)",
+                "  dl4j-adamw-examples --quick -O adamw --schedules cosine --warmup 10 --clip-global-norm 1 \\",
+                "      --accumulation-steps 2 --ema 0.9   (a PyTorch recipe's step: warm-up + cosine, clip_grad_norm_,",
+                "                                          accumulation, EMA of the weights; decoupled optimizers only)",
                 "",
                 "λ: for adam-l2 the L2 coefficient (gradient += λ·W, weights only); for adamw/adamwr/sgdw/sgdwr the decoupled "
                         + "decay, lr-coupled as in PyTorch (W -= lr_t·λ·W every step, weights only).",

@@ -66,11 +66,45 @@ public final class OptionChecks {
      * periods, which would restart at every step, but only once the run knows its iterations per epoch).
      */
     public static void restartPeriodAtLeastOneStep(double t0, int trainSize, int batchSize) {
+        restartPeriodAtLeastOneStep(t0, trainSize, batchSize, 1);
+    }
+
+    /** As above, under accumulation over {@code k} minibatches: periods count optimizer steps, ipe / k per epoch. */
+    public static void restartPeriodAtLeastOneStep(double t0, int trainSize, int batchSize, int k) {
         int ipe = Batches.perEpoch(trainSize, batchSize);
-        if (!(t0 * ipe >= 1))
+        double steps = ipe / (double) k;
+        if (!(t0 * steps >= 1))
             throw invalid("--restart-t0", text(t0), "must be at least one step: " + text(t0) + " epoch × " + ipe
-                    + " iteration(s) per epoch (--train-size " + trainSize + ", --batch-size " + batchSize + ") = "
-                    + text(t0 * ipe) + " < 1");
+                    + " iteration(s) per epoch (--train-size " + trainSize + ", --batch-size " + batchSize + ")"
+                    + (k > 1 ? " / --accumulation-steps " + k : "") + " = " + text(t0 * steps) + " < 1");
+    }
+
+    /** The max norm of global-norm clipping: finite and > 0 ({@code clip_grad_norm_}'s max_norm). */
+    public static void clipNorm(String option, double v) {
+        if (!(v > 0) || !Double.isFinite(v))
+            throw invalid(option, text(v), "must be a finite number > 0 (the largest L2 norm of the whole gradient)");
+    }
+
+    /** An EMA decay d in [0, 1): ema ← d·ema + (1 − d)·θ (1 would never move, above 1 diverges). */
+    public static void emaDecay(String option, double v) {
+        if (!(v >= 0 && v < 1))
+            throw invalid(option, text(v), "must be in [0, 1) (ema ← d·ema + (1 − d)·θ; e.g. 0.999)");
+    }
+
+    /**
+     * A warm-up shorter than the run: 0 to steps − 1 optimizer steps, where the run has ⌊epochs × minibatches per
+     * epoch / k⌋ optimizer steps (transformers' schedules would reach their peak only at the end, or never).
+     */
+    public static void warmupShorterThanRun(long warmup, int epochs, int trainSize, int batchSize, int k) {
+        int ipe = Batches.perEpoch(trainSize, batchSize);
+        long steps = (long) epochs * ipe / k;
+        if (warmup < 0 || warmup >= steps)
+            throw invalid("--warmup", Long.toString(warmup), steps <= 1
+                    ? "the run has " + steps + " optimizer step(s) (" + epochs + " epoch(s) × " + ipe + " minibatches"
+                    + (k > 1 ? " / --accumulation-steps " + k : "") + "): too short for a warm-up"
+                    : "must be 0 to " + (steps - 1) + ": shorter than the run's " + steps + " optimizer steps ("
+                    + epochs + " epoch(s) × " + ipe + " minibatches (--train-size " + trainSize + ", --batch-size "
+                    + batchSize + ")" + (k > 1 ? " / --accumulation-steps " + k : "") + ")");
     }
 
     public static IllegalArgumentException invalid(String option, String value, String range) {

@@ -44,8 +44,20 @@ public final class Options {
     @Option(names = "--wd-norm", split = ",", paramLabel = "λ_norm", description = "Paper budgets and cifar-style: the paper's normalized decay λ_norm (λ = λ_norm·√(b/(B·T)), step η_t·λ). Default: budgets 0,0.0025,0.005,0.01,0.02,0.04,0.08; cifar-style 0.025.")
     public List<Double> wdNorm;
 
-    @Option(names = "--schedules", split = ",", paramLabel = "NAME", description = "Paper grid and schedules: learning-rate schedules, comma-separated: fixed, step (×0.1 at 50%% and 75%% of the iterations), cosine (one annealing over the run), restarts (T_0 = --restart-t0, T_mult = --restart-tmult). Default: grid fixed,cosine; schedules fixed,step,cosine,restarts.")
+    @Option(names = "--schedules", split = ",", paramLabel = "NAME", description = "Learning-rate schedules, comma-separated: fixed, step (×0.1 at 50%% and 75%% of the optimizer steps), cosine (one annealing over the run), linear (decay to 0 over the run; main, quick and sweep only), restarts (T_0 = --restart-t0, T_mult = --restart-tmult; paper modes). Main, quick and sweep: one schedule, for adam-l2, adamw and sgdw (adamwr and sgdwr keep their restarts); default fixed. Paper grid: default fixed,cosine; paper schedules: fixed,step,cosine,restarts.")
     public List<String> schedules;
+
+    @Option(names = "--clip-global-norm", paramLabel = "MAX", description = "Main, quick, sweep: clip the network's whole gradient to L2 norm MAX before each optimizer step, as PyTorch's clip_grad_norm_(model.parameters(), MAX) (the library's .clipGlobalNorm; adamw, adamwr, sgdw, sgdwr only: DL4J's Adam has no such option). Default: off.")
+    public Double clipGlobalNorm;
+
+    @Option(names = "--accumulation-steps", paramLabel = "K", description = "Main, quick, sweep: gradient accumulation, one optimizer step on the mean gradient of every K minibatches (the library's .accumulationSteps; adamw, adamwr, sgdw, sgdwr only). Schedules, warm restarts and --warmup count optimizer steps; epochs still count minibatches. Default: off (1).")
+    public Integer accumulationSteps;
+
+    @Option(names = "--warmup", paramLabel = "STEPS", description = "Main, quick, sweep: linear warm-up of the learning rate over the first STEPS optimizer steps, as transformers' schedules (the first step runs at lr 0): --schedules fixed → constant after it (get_constant_schedule_with_warmup), cosine → get_cosine_schedule_with_warmup, linear → get_linear_schedule_with_warmup. Not with step or warm restarts (adamwr, sgdwr). Must be shorter than the run. Default: off (0).")
+    public Long warmup;
+
+    @Option(names = "--ema", paramLabel = "DECAY", description = "Main, quick, sweep: keep an EMA of the weights, ema ← DECAY·ema + (1 − DECAY)·θ after each optimizer step (the library's .ema; adamw, adamwr, sgdw, sgdwr only), and report the test accuracy and loss of the EMA weights beside those of the raw weights. DECAY in [0, 1), e.g. 0.999. Default: off.")
+    public Double ema;
 
     @Option(names = "--budgets", split = ",", paramLabel = "E", description = "Paper budgets: run lengths in epochs. Default: 5,15,45.")
     public List<Integer> budgets;

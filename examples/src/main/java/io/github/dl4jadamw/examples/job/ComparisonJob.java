@@ -9,10 +9,13 @@ import io.github.dl4jadamw.examples.report.ProtocolText;
 import io.github.dl4jadamw.examples.report.Report;
 import io.github.dl4jadamw.examples.report.ResultsStore;
 import io.github.dl4jadamw.examples.report.Summary;
+import io.github.dl4jadamw.DecayConvention;
 import io.github.dl4jadamw.examples.train.Fmt;
+import io.github.dl4jadamw.examples.train.LrSchedule;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.OptimizerSpec;
 import io.github.dl4jadamw.examples.train.Protocol;
+import io.github.dl4jadamw.examples.train.Recipe;
 import io.github.dl4jadamw.examples.train.RunResult;
 import io.github.dl4jadamw.examples.train.Trainer;
 import picocli.CommandLine;
@@ -23,7 +26,9 @@ import java.util.List;
 
 /**
  * The main job, --quick and --sweep: Adam+L2 vs AdamW vs AdamWR (or SGDW/SGDWR) under PyTorch's lr-coupled decay,
- * each optimizer's λ on its own list; the sweep then runs each optimizer's best setting on more seeds.
+ * each optimizer's λ on its own list; the sweep then runs each optimizer's best setting on more seeds. The runs may
+ * take a PyTorch recipe's training-step options ({@link Recipe}: --clip-global-norm, --accumulation-steps, --warmup,
+ * --ema) and one --schedules for the kinds without restarts.
  */
 public final class ComparisonJob extends Job {
     static final List<Double> SWEEP_LR = List.of(1e-3, 3e-3);
@@ -34,6 +39,9 @@ public final class ComparisonJob extends Job {
     private final List<Double> lrs, l2s, wds;
     private final List<Long> gridSeeds, extraSeeds;
     private final int nTrain, nTest, nEpochs, batchSize;
+    /** The schedule of adam-l2, adamw and sgdw (adamwr and sgdwr: their restarts). */
+    private final LrSchedule schedule;
+    private final Recipe recipe;
     private Models model;
 
     public ComparisonJob(Options o, Mode mode, List<String> args, java.nio.file.Path outDir,
@@ -51,7 +59,67 @@ public final class ComparisonJob extends Job {
         nTest = o.testSize != null ? o.testSize : quick ? 1000 : 10_000;
         nEpochs = o.epochs != null ? o.epochs : quick ? 2 : 15;
         batchSize = o.batchSize != null ? o.batchSize : 64;
+        schedule = schedule();
         checkValues();
+        recipe = recipe();
+    }
+
+    /** The one schedule of --schedules (default fixed) for the kinds without restarts. */
+    private LrSchedule schedule() {
+        if (o.schedules == null) return LrSchedule.FIXED;
+        List<LrSchedule> l = new ArrayList<>();
+        for (String s : o.schedules) {
+            LrSchedule x = LrSchedule.parse(s);
+            if (!l.contains(x)) l.add(x);
+        }
+        String given = String.join(",", o.schedules);
+        if (l.size() != 1)
+            throw OptionChecks.invalid("--schedules", given, "must be one schedule in this job (fixed, step, cosine or"
+                    + " linear; the paper modes compare several)");
+        if (l.get(0) == LrSchedule.RESTARTS)
+            throw OptionChecks.invalid("--schedules", given, "must be fixed, step, cosine or linear in this job (warm"
+                    + " restarts are -O adamwr and sgdwr)");
+        return l.get(0);
+    }
+
+    /**
+     * The recipe options, checked against each other and the run before any data loads. Clipping, accumulation and
+     * the EMA are the library's: DL4J's own Adam (adam-l2) has none of them, and training the baseline without them
+     * would compare two recipes under one name, so they are refused with adam-l2 rather than applied to some runs
+     * only. The warm-up is a learning-rate schedule, which DL4J's Adam takes too: it applies to every kind without
+     * restarts.
+     */
+    private Recipe recipe() {
+        int k = o.accumulationSteps != null ? o.accumulationSteps : 1;
+        if (o.accumulationSteps != null) OptionChecks.positive("--accumulation-steps", k);
+        if (o.clipGlobalNorm != null) OptionChecks.clipNorm("--clip-global-norm", o.clipGlobalNorm);
+        if (o.ema != null) OptionChecks.emaDecay("--ema", o.ema);
+        long w = o.warmup != null ? o.warmup : 0;
+        if (w < 0) throw OptionChecks.invalid("--warmup", Long.toString(w), "must be an integer >= 0 (optimizer steps)");
+        Recipe r = new Recipe(o.clipGlobalNorm != null ? o.clipGlobalNorm : 0, k, w, o.ema);
+        if (kinds.contains(OptimizerKind.ADAM_L2)) {
+            String what = r.clips() ? "--clip-global-norm = " + OptionChecks.text(r.clipGlobalNorm())
+                    : r.accumulates() ? "--accumulation-steps = " + k
+                    : r.averages() ? "--ema = " + OptionChecks.text(r.emaDecay()) : null;
+            if (what != null)
+                throw new IllegalArgumentException(what + " is invalid with -O adam-l2: DL4J's own Adam has no"
+                        + " global-norm clipping, gradient accumulation or EMA of the weights, and a baseline without"
+                        + " them would train another recipe; drop adam-l2 from -O (e.g. -O adamw,adamwr)");
+        }
+        if (r.warmsUp()) {
+            for (OptimizerKind kind : kinds)
+                if (kind.restarts())
+                    throw new IllegalArgumentException("--warmup = " + w + " is invalid with -O " + kind.id + ": warm"
+                            + " restarts take no warm-up here (a warm-up before a restart schedule is no transformers"
+                            + " schedule); drop adamwr and sgdwr from -O");
+            if (!schedule.takesWarmup())
+                throw new IllegalArgumentException("--warmup = " + w + " is invalid with --schedules " + schedule.id
+                        + ": a warm-up precedes fixed, cosine or linear (transformers' schedules with warm-up)");
+            OptionChecks.warmupShorterThanRun(w, nEpochs, nTrain, batchSize, k);
+        }
+        if (r.accumulates() && kinds.stream().anyMatch(OptimizerKind::restarts))
+            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, nTrain, batchSize, k);
+        return r;
     }
 
     private void checkValues() {
@@ -74,10 +142,12 @@ public final class ComparisonJob extends Job {
     /** Options a job would ignore are refused, naming them, rather than dropped without a word. */
     private void refuseIgnoredOptions(CommandLine.ParseResult given) {
         List<String> ignored = new ArrayList<>();
-        for (String opt : List.of("--wd-norm", "--schedules", "--budgets", "--grid-results"))
+        for (String opt : List.of("--wd-norm", "--budgets", "--grid-results"))
             if (given.hasMatchedOption(opt)) ignored.add(opt + " (only the paper modes use it)");
         boolean l2Used = kinds.contains(OptimizerKind.ADAM_L2);
         boolean restartsUsed = kinds.stream().anyMatch(OptimizerKind::restarts);
+        if (given.hasMatchedOption("--schedules") && kinds.stream().allMatch(OptimizerKind::restarts))
+            ignored.add("--schedules (adamwr and sgdwr keep their warm restarts)");
         if (given.hasMatchedOption("--l2") && !l2Used) ignored.add("--l2 (only adam-l2 uses it)");
         if (given.hasMatchedOption("--wd") && kinds.stream().allMatch(k -> k == OptimizerKind.ADAM_L2))
             ignored.add("--wd (adam-l2 uses --l2)");
@@ -102,7 +172,7 @@ public final class ComparisonJob extends Job {
 
     @Override
     public List<Protocol> protocols(Datasets.Choice dc) {
-        return List.of(new Protocol(model.id, dc.kind().id, dc.source(), nTrain, nTest, batchSize, nEpochs));
+        return List.of(new Protocol(model.id, dc.kind().id, dc.source(), nTrain, nTest, batchSize, nEpochs, recipe));
     }
 
     /**
@@ -133,7 +203,7 @@ public final class ComparisonJob extends Job {
         String origin = ProtocolText.dataOrigin(o.data != null ? o.data.toString() : data.source, data.train.name);
         return context(mode, command(), !o.noCharts, new LinkedHashSet<>(gridSeeds), model,
                 kinds, ProtocolText.comparison(origin, nTrain, nTest, model, batchSize, nEpochs, kinds, o.restartT0,
-                        o.restartTMult));
+                        o.restartTMult, schedule, recipe));
     }
 
     /** The report of a main/quick/sweep job. */
@@ -161,7 +231,10 @@ public final class ComparisonJob extends Job {
             for (int i = 0; i < nLam; i++)
                 for (OptimizerKind k : kinds) {
                     List<Double> lams = k == OptimizerKind.ADAM_L2 ? l2s : wds;
-                    if (i < lams.size()) grid.add(new OptimizerSpec(k, a, lams.get(i), o.restartT0, o.restartTMult));
+                    if (i < lams.size())
+                        grid.add(new OptimizerSpec(k, a, lams.get(i), o.restartT0, o.restartTMult,
+                                k.restarts() ? LrSchedule.RESTARTS : schedule, DecayConvention.LR_COUPLED, false,
+                                recipe));
                 }
         List<Planned> plan = new ArrayList<>();
         for (OptimizerSpec s : grid) for (long seed : gridSeeds) plan.add(new Planned(s, seed));

@@ -101,7 +101,8 @@ public abstract class Job {
         List<String> ignored = new ArrayList<>();
         for (String opt : List.of("--optimizers", "--lr", "--l2", "--wd", "--wd-norm", "--schedules", "--budgets",
                 "--grid-results", "--seeds", "--best-seeds", "--model", "--data", "--dataset", "--train-size",
-                "--test-size", "--epochs", "--batch-size", "--restart-t0", "--restart-tmult"))
+                "--test-size", "--epochs", "--batch-size", "--restart-t0", "--restart-tmult", "--clip-global-norm",
+                "--accumulation-steps", "--warmup", "--ema"))
             if (given.hasMatchedOption(opt) && !mode.reads().contains(opt)) ignored.add(opt);
         if (!ignored.isEmpty())
             throw new IllegalArgumentException(mode.flag + " does not read " + String.join(", ", ignored)
@@ -113,6 +114,9 @@ public abstract class Job {
         List<io.github.dl4jadamw.examples.train.LrSchedule> l = new ArrayList<>();
         for (String s : o.schedules != null ? o.schedules : def) {
             io.github.dl4jadamw.examples.train.LrSchedule x = io.github.dl4jadamw.examples.train.LrSchedule.parse(s);
+            if (x == io.github.dl4jadamw.examples.train.LrSchedule.LINEAR)   // not one of the paper's schedules
+                throw OptionChecks.invalid("--schedules", s, "must be fixed, step, cosine or restarts in "
+                        + mode.flag + " (the paper's schedules; linear is for the main job, --quick and --sweep)");
             if (!l.contains(x)) l.add(x);
         }
         return l;

@@ -9,6 +9,7 @@ import io.github.dl4jadamw.examples.report.PaperGridReport;
 import io.github.dl4jadamw.examples.report.ProtocolText;
 import io.github.dl4jadamw.examples.report.Report;
 import io.github.dl4jadamw.examples.report.ResultsStore;
+import io.github.dl4jadamw.examples.train.LrSchedule;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.OptimizerSpec;
 import io.github.dl4jadamw.examples.train.RunResult;
@@ -30,7 +31,7 @@ public final class ReportOnly {
     static final List<String> DECIDED_BY_RESULTS = List.of("--optimizers", "--lr", "--l2", "--wd", "--wd-norm",
             "--schedules", "--budgets", "--grid-results", "--seeds", "--best-seeds", "--model", "--data", "--dataset",
             "--train-size", "--test-size", "--epochs", "--batch-size", "--restart-t0", "--restart-tmult", "--resume",
-            "--save-models");
+            "--save-models", "--clip-global-norm", "--accumulation-steps", "--warmup", "--ema");
 
     /** Renders the report of {@code outDir}'s results; {@code given} is refused any option the results decide. */
     public static int render(Path outDir, Mode asked, CommandLine.ParseResult given, List<String> args, boolean charts,
@@ -75,11 +76,14 @@ public final class ReportOnly {
                 tMult = r.optimizer.restartTMult;
                 break;
             }
+        // the schedule of the kinds without restarts, and the recipe options every run shares (its protocol)
+        LrSchedule schedule = st.runs().stream().filter(r -> !r.optimizer.kind.restarts())
+                .map(r -> r.optimizer.schedule).findFirst().orElse(LrSchedule.FIXED);
         Models m = Models.parse(first.model);
         String origin = ProtocolText.dataOrigin(first.dataSource, text(st, "trainData"));
         return ComparisonJob.context(mode, command, charts, savedGridSeeds(st), m, kinds,
                 ProtocolText.comparison(origin, first.trainSize, first.testSize, m, first.batchSize, first.epochs,
-                        kinds, t0, tMult));
+                        kinds, t0, tMult, schedule, first.optimizer.recipe));
     }
 
     static String text(ResultsStore st, String key) {

@@ -3,7 +3,10 @@ package io.github.dl4jadamw.examples.report;
 import io.github.dl4jadamw.examples.data.Cifar10Download;
 import io.github.dl4jadamw.examples.model.Architecture;
 import io.github.dl4jadamw.examples.train.Fmt;
+import io.github.dl4jadamw.examples.train.LrSchedule;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
+import io.github.dl4jadamw.examples.train.Recipe;
+import io.github.dl4jadamw.examples.train.RunShape;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +51,17 @@ public final class ProtocolText {
      */
     public static String comparison(String origin, int nTrain, int nTest, Architecture m, int batchSize, int nEpochs,
                                     List<OptimizerKind> kinds, double restartT0, double restartTMult) {
+        return comparison(origin, nTrain, nTest, m, batchSize, nEpochs, kinds, restartT0, restartTMult,
+                LrSchedule.FIXED, Recipe.NONE);
+    }
+
+    /**
+     * As above, with the schedule of the kinds without restarts and the recipe options every run shares (stated only
+     * where they are not the defaults, so reports of runs without them read as they always did).
+     */
+    public static String comparison(String origin, int nTrain, int nTest, Architecture m, int batchSize, int nEpochs,
+                                    List<OptimizerKind> kinds, double restartT0, double restartTMult,
+                                    LrSchedule schedule, Recipe recipe) {
         StringBuilder s = new StringBuilder();
         s.append(data(origin, nTrain, nTest, m, null));
         if (m != null) s.append("- Model: ").append(m.description()).append("\n");
@@ -67,8 +81,57 @@ public final class ProtocolText {
                     + "lr-coupled decoupled decay W −= lr_t·λ·W on weights").append(sgdR ? "; SGDWR with the warm "
                     + "restarts below" : "").append(".\n");
         if (adamR || sgdR) s.append(restarts(restartT0, restartTMult));
+        RunShape shape = new RunShape(nTrain, batchSize, nEpochs, recipe.accumulationSteps());
+        if (schedule != LrSchedule.FIXED || recipe.warmsUp())
+            s.append(schedule(schedule, recipe.warmupSteps(), shape, kinds));
+        if (recipe.clips() || recipe.accumulates() || recipe.averages()) s.append(recipe(recipe, shape));
         s.append(MEASURED);
+        if (recipe.averages())
+            s.append("- With the EMA, the test accuracy and loss of the EMA weights are measured too (the EMA swapped"
+                    + " into the network for the evaluation and back, `EmaWeights.with`); the tables and charts give"
+                    + " the raw weights', the EMA's have their own table.\n");
         return s.toString();
+    }
+
+    /** The schedule line of the kinds without restarts, with the warm-up where there is one. */
+    static String schedule(LrSchedule schedule, long warmup, RunShape shape, List<OptimizerKind> kinds) {
+        List<String> who = new ArrayList<>();
+        for (OptimizerKind k : kinds) if (!k.restarts()) who.add(k.label);
+        String shapeText;
+        switch (schedule) {
+            case FIXED: shapeText = "fixed (η = 1)"; break;
+            case COSINE: shapeText = "cosine annealing to 0 over the run"; break;
+            case LINEAR: shapeText = "linear decay to 0 over the run"; break;
+            case STEP_DROP: shapeText = "step-drop (×0.1 at 50% and 75% of the run)"; break;
+            default: shapeText = schedule.label;
+        }
+        String tf = schedule == LrSchedule.FIXED ? "get_constant_schedule_with_warmup"
+                : schedule == LrSchedule.COSINE ? "get_cosine_schedule_with_warmup" : "get_linear_schedule_with_warmup";
+        return "- Learning-rate schedule of " + String.join(", ", who) + ": lr_t = α·η_t, " + shapeText
+                + (warmup > 0 ? ", after a linear warm-up over the first " + warmup + " optimizer steps (η_t = t/"
+                + warmup + ", the first step at lr 0; transformers' `" + tf + "`)" : "") + "; the run has "
+                + shape.steps() + " optimizer steps.\n";
+    }
+
+    /** The line of the recipe options around the optimizer step (clipping, accumulation, EMA). */
+    static String recipe(Recipe r, RunShape shape) {
+        List<String> l = new ArrayList<>();
+        if (r.clips())
+            l.add("the whole gradient clipped to L2 norm " + Fmt.num(r.clipGlobalNorm()) + " before each optimizer"
+                    + " step (`.clipGlobalNorm(" + Fmt.num(r.clipGlobalNorm()) + ")`, PyTorch's `clip_grad_norm_`)");
+        if (r.accumulates())
+            l.add("gradient accumulation: one optimizer step on the mean gradient of every " + r.accumulationSteps()
+                    + " minibatches (`.accumulationSteps(" + r.accumulationSteps() + ")`), " + Fmt.num(shape.stepsPerEpoch())
+                    + " optimizer steps per epoch, " + shape.steps() + " in all; schedules and warm restarts count"
+                    + " optimizer steps, the epochs and DL4J's iterations minibatches"
+                    + (shape.unstepped() > 0 ? " (the run's last " + shape.unstepped() + " minibatch(es) reach no step)"
+                    : ""));
+        if (r.averages())
+            l.add("an EMA of the weights with decay " + Fmt.num(r.emaDecay()) + " (`.ema(" + Fmt.num(r.emaDecay())
+                    + ")`, updated after each optimizer step, the first copying the weights)");
+        return "- Recipe options of AdamW/AdamWR/SGDW/SGDWR (the library's; clipping and the EMA with `AdamWListener`"
+                + " on the network): "
+                + String.join("; ", l) + ".\n";
     }
 
     /** The warm-restart line. */

@@ -125,6 +125,7 @@ public final class Report {
         md.append(".\n\n");
         md.append("## Protocol\n\n").append(ctx.protocol).append("\n");
         resultsSection(md, sum);
+        emaSection(md, sum);
         if (ctx.sweep) {
             bestSettingSection(md, sum, ctx);
             bestLambdaPerLrSection(md, sum, ctx);
@@ -156,6 +157,33 @@ public final class Report {
             md.append("One seed per setting: with a constant learning rate the test accuracy of this protocol moves by "
                     + "about a point from epoch to epoch and from seed to seed, so smaller differences between "
                     + "optimizers are noise; `--seeds 1,2,3` gives mean ± sd.\n\n");
+    }
+
+    /**
+     * With --ema: each setting's final test accuracy and loss of the raw weights beside those of their EMA (only runs
+     * that recorded the EMA; none without the option).
+     */
+    private static void emaSection(StringBuilder md, Summary sum) {
+        List<Summary.Setting> withEma = new ArrayList<>();
+        for (OptimizerKind k : sum.kinds())
+            for (Summary.Setting s : sum.of(k))
+                if (s.runs.stream().allMatch(r -> r.last().emaTestAccuracy != null)) withEma.add(s);
+        if (withEma.isEmpty()) return;
+        md.append("## Raw weights and their EMA\n\n");
+        md.append("The last epoch's test accuracy (%) and loss of the trained weights and of their exponential moving"
+                + " average (`--ema`), evaluated the same way; mean ± sd over seeds.\n\n");
+        md.append("| optimizer | lr | λ | seeds | final test acc | EMA final test acc | final test loss "
+                + "| EMA final test loss |\n");
+        md.append("|---|---:|---:|---|---:|---:|---:|---:|\n");
+        for (Summary.Setting s : withEma) {
+            Summary.Stat acc = Summary.Stat.of(s.runs.stream().mapToDouble(r -> r.last().emaTestAccuracy).toArray());
+            Summary.Stat loss = Summary.Stat.of(s.runs.stream().mapToDouble(r -> r.last().emaTestLoss).toArray());
+            md.append("| ").append(s.spec.kind.label).append(" | ").append(Fmt.num(s.spec.lr)).append(" | ")
+                    .append(Fmt.num(s.spec.lambda)).append(" | ").append(seedList(s.seeds())).append(" | ")
+                    .append(finalAccuracyCell(s)).append(" | ").append(pm(acc, true, 2)).append(" | ")
+                    .append(pm(s.finalTestLoss(), false, 4)).append(" | ").append(pm(loss, false, 4)).append(" |\n");
+        }
+        md.append("\n");
     }
 
     private static void bestSettingSection(StringBuilder md, Summary sum, Context ctx) {

@@ -2,9 +2,11 @@ package io.github.dl4jadamw.examples.report;
 
 import io.github.dl4jadamw.DecayConvention;
 import io.github.dl4jadamw.examples.train.EpochRecord;
+import io.github.dl4jadamw.examples.train.Fmt;
 import io.github.dl4jadamw.examples.train.LrSchedule;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.OptimizerSpec;
+import io.github.dl4jadamw.examples.train.Recipe;
 import io.github.dl4jadamw.examples.train.RunResult;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -111,6 +113,14 @@ public final class ResultsStore {
                 o.put("restartT0Epochs", r.optimizer.restartT0);
                 o.put("restartTMult", r.optimizer.restartTMult);
             }
+            Recipe rc = r.optimizer.recipe;
+            if (rc.any()) {   // only when on: results written without them read back as Recipe.NONE
+                ObjectNode ro = o.putObject("recipe");
+                if (rc.clips()) ro.put("clipGlobalNorm", rc.clipGlobalNorm());
+                if (rc.accumulates()) ro.put("accumulationSteps", rc.accumulationSteps());
+                if (rc.warmsUp()) ro.put("warmupSteps", rc.warmupSteps());
+                if (rc.averages()) ro.put("emaDecay", rc.emaDecay());
+            }
             o.put("seed", r.seed);
             o.put("model", r.model);
             o.put("dataset", r.dataset);
@@ -141,19 +151,34 @@ public final class ResultsStore {
 
     public static final String CSV_HEADER = "run_id,optimizer,learning_rate,lambda,seed,model,dataset,train_size,"
             + "test_size,batch_size,epochs,iterations_per_epoch,epoch,iterations,train_loss,test_loss,test_accuracy,"
-            + "weight_norm,lr,eta,eta_mean,train_seconds,eval_seconds,decay_convention,schedule,normalized_decay,lambda_t";
+            + "weight_norm,lr,eta,eta_mean,train_seconds,eval_seconds,decay_convention,schedule,normalized_decay,lambda_t,"
+            + "clip_global_norm,accumulation_steps,warmup_steps,ema_decay,ema_test_loss,ema_test_accuracy";
 
     String toCsv() {
         StringBuilder s = new StringBuilder(CSV_HEADER).append('\n');
         for (RunResult r : runs.values())
             for (EpochRecord e : r.records)
                 s.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s,%d,%d,%d,%d,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,"
-                                + "%.6g,%.6g,%.6g,%.3f,%.3f,%s,%s,%s,%.6g\n", r.runId, r.optimizer.kind.id, r.optimizer.lr,
+                                + "%.6g,%.6g,%.6g,%.3f,%.3f,%s,%s,%s,%.6g,%s,%d,%d,%s,%s,%s\n", r.runId, r.optimizer.kind.id,
+                        r.optimizer.lr,
                         r.optimizer.lambda, r.seed, r.model, r.dataset, r.trainSize, r.testSize, r.batchSize,
                         r.epochs, r.iterationsPerEpoch, e.epoch, e.iterations, e.trainLoss, e.testLoss,
                         e.testAccuracy, e.weightNorm, e.lr, e.eta, e.etaMean, e.trainSeconds, e.evalSeconds,
-                        r.optimizer.convention.name(), r.optimizer.schedule.id, r.optimizer.normalized, e.lambda));
+                        r.optimizer.convention.name(), r.optimizer.schedule.id, r.optimizer.normalized, e.lambda,
+                        // recipe options when off: 0, 1, 0 and NaN (an EMA decay of 0 is an EMA); no EMA: NaN results
+                        Fmt.num(r.optimizer.recipe.clipGlobalNorm()), r.optimizer.recipe.accumulationSteps(),
+                        r.optimizer.recipe.warmupSteps(),
+                        r.optimizer.recipe.averages() ? Fmt.num(r.optimizer.recipe.emaDecay()) : "NaN",
+                        e.emaTestLoss != null ? String.format(Locale.ROOT, "%.6f", e.emaTestLoss) : "NaN",
+                        e.emaTestAccuracy != null ? String.format(Locale.ROOT, "%.6f", e.emaTestAccuracy) : "NaN"));
         return s.toString();
+    }
+
+    /** A run's recipe options (absent: none). */
+    static Recipe recipe(JsonNode r) {
+        if (r.isMissingNode() || r.isNull()) return Recipe.NONE;
+        return new Recipe(r.path("clipGlobalNorm").asDouble(0), r.path("accumulationSteps").asInt(1),
+                r.path("warmupSteps").asLong(0), r.has("emaDecay") ? r.path("emaDecay").asDouble() : null);
     }
 
     /** Reads a results.json written by {@link #save} (runs and meta). */
@@ -177,7 +202,7 @@ public final class ResultsStore {
                     o.has("schedule") ? LrSchedule.parse(o.path("schedule").asText()) : OptimizerSpec.defaultSchedule(kind),
                     o.has("decayConvention") ? DecayConvention.valueOf(o.path("decayConvention").asText())
                             : DecayConvention.LR_COUPLED,
-                    o.path("normalizedDecay").asBoolean(false));
+                    o.path("normalizedDecay").asBoolean(false), recipe(o.path("recipe")));
             r.runId = o.path("runId").asText();
             r.seed = o.path("seed").asLong();
             r.model = o.path("model").asText();

@@ -1,5 +1,7 @@
 package io.github.dl4jadamw.examples.train;
 
+import org.nd4j.shade.jackson.annotation.JsonInclude;
+
 /** What one epoch of one run produced. */
 public final class EpochRecord {
     /** 1-based epoch number. */
@@ -11,6 +13,13 @@ public final class EpochRecord {
     /** Cross-entropy on the test set after the epoch. */
     public double testLoss;
     public double testAccuracy;
+    /**
+     * Test accuracy and loss of the EMA of the weights ({@code --ema}) after the epoch, evaluated as the raw weights
+     * are; null (and absent from results.json) without an EMA. {@link #testAccuracy}/{@link #testLoss} stay the raw
+     * weights' in every run, so runs with and without an EMA compare on the same measure.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Double emaTestAccuracy, emaTestLoss;
     /** Global L2 norm of all weight matrices/kernels (biases and BatchNorm parameters excluded). */
     public double weightNorm;
     /** Learning rate lr_t = α·η_t at the epoch's last iteration. */

@@ -18,8 +18,9 @@ import org.nd4j.linalg.schedule.ISchedule;
 import java.util.Objects;
 
 /**
- * One optimizer setting: kind, base learning rate α, λ, the learning-rate schedule, and for the decoupled kinds the
- * decay convention and whether λ is the paper's normalized λ_norm.
+ * One optimizer setting: kind, base learning rate α, λ, the learning-rate schedule, for the decoupled kinds the
+ * decay convention and whether λ is the paper's normalized λ_norm, and the recipe options around the step
+ * ({@link Recipe}: clipping, accumulation, warm-up, EMA).
  * <ul>
  *   <li>Adam+L2: λ is the L2 coefficient (gradient += λ·W, weights only).</li>
  *   <li>AdamW/AdamWR/SGDW/SGDWR: λ is the decoupled decay, per step lr_t·λ ({@link DecayConvention#LR_COUPLED},
@@ -48,9 +49,19 @@ public final class OptimizerSpec {
     public final DecayConvention convention;
     /** λ is the paper's normalized λ_norm (decoupled kinds only). */
     public final boolean normalized;
+    /**
+     * Clipping, accumulation, warm-up and EMA. Adam+L2 (DL4J's own Adam) takes the warm-up only: DL4J's Adam has no
+     * global-norm clipping, accumulation or EMA. Warm restarts take no warm-up (see {@link LrSchedule}).
+     */
+    public final Recipe recipe;
 
     public OptimizerSpec(OptimizerKind kind, double lr, double lambda, double restartT0, double restartTMult,
                          LrSchedule schedule, DecayConvention convention, boolean normalized) {
+        this(kind, lr, lambda, restartT0, restartTMult, schedule, convention, normalized, Recipe.NONE);
+    }
+
+    public OptimizerSpec(OptimizerKind kind, double lr, double lambda, double restartT0, double restartTMult,
+                         LrSchedule schedule, DecayConvention convention, boolean normalized, Recipe recipe) {
         this.kind = Objects.requireNonNull(kind);
         if (!(lr > 0) || !Double.isFinite(lr))
             throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + lr);
@@ -58,6 +69,7 @@ public final class OptimizerSpec {
             throw new IllegalArgumentException(kind.id + ": λ must be a finite number >= 0, got " + lambda);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(convention, "convention");
+        Objects.requireNonNull(recipe, "recipe");
         if (kind.restarts() && schedule != LrSchedule.RESTARTS)
             throw new IllegalArgumentException(kind.id + " has warm restarts: schedule " + schedule.id
                     + " is invalid (give adamw or sgdw another schedule instead)");
@@ -67,6 +79,12 @@ public final class OptimizerSpec {
                     + " L2 coefficient");
         if (!decoupled && normalized)
             throw new IllegalArgumentException("adam-l2: normalized weight decay is invalid: its λ is an L2 coefficient");
+        if (!decoupled && !recipe.beyondDl4jAdam().isEmpty())
+            throw new IllegalArgumentException("adam-l2: " + String.join(", ", recipe.beyondDl4jAdam()) + " is invalid:"
+                    + " DL4J's own Adam has no global-norm clipping, gradient accumulation or EMA of the weights");
+        if (recipe.warmsUp() && !schedule.takesWarmup())
+            throw new IllegalArgumentException(kind.id + ": --warmup " + recipe.warmupSteps() + " is invalid with the "
+                    + schedule.id + " schedule: a warm-up precedes fixed, cosine or linear only");
         boolean restarts = schedule == LrSchedule.RESTARTS;
         // the restart schedule's ranges are the library's: check them with it, now rather than when the run starts.
         // Iterations per epoch are not known here: the largest stands in, so that "a period holds at least one step"
@@ -79,6 +97,7 @@ public final class OptimizerSpec {
         this.schedule = schedule;
         this.convention = convention;
         this.normalized = normalized;
+        this.recipe = recipe;
     }
 
     /** The kind's own schedule (fixed, or warm restarts for AdamWR/SGDWR), PyTorch's decay convention. */
@@ -116,21 +135,35 @@ public final class OptimizerSpec {
         return updater(RunShape.ofIterationsPerEpoch(iterationsPerEpoch));
     }
 
-    /** The updater configuration for a run of {@code shape}. */
+    /**
+     * The updater configuration for a run of {@code shape}. Schedules count optimizer steps: under this setting's
+     * accumulation over k minibatches, 1/k of the shape's iterations (the library indexes them so).
+     */
     public IUpdater updater(RunShape shape) {
+        shape = shape.withAccumulationSteps(recipe.accumulationSteps());
+        long warmup = recipe.warmupSteps();
         if (kind == OptimizerKind.ADAM_L2)   // DL4J's Adam takes the absolute learning rate α·η_t as its schedule
-            return schedule == LrSchedule.FIXED ? new Adam(lr) : new Adam(schedule.values(lr, shape, restartT0, restartTMult));
+            return schedule == LrSchedule.FIXED && warmup == 0 ? new Adam(lr)
+                    : new Adam(schedule.values(lr, shape, restartT0, restartTMult, warmup));
         if (kind.restarts()) {
             WarmRestartsBuilder<?, ? extends DecoupledDecayUpdater> b = kind == OptimizerKind.ADAMWR
                     ? AdamWR.builder() : SGDWR.builder();   // SGDW: momentum 0.9, the library's default
             b.learningRate(lr).decayConvention(convention)
-                    .restartsInEpochs(restartT0, restartTMult, shape.iterationsPerEpoch());
+                    .restartsInEpochs(restartT0, restartTMult, shape.stepsPerEpoch());   // optimizer steps per epoch
+            if (recipe.clips()) b.clipGlobalNorm(recipe.clipGlobalNorm());
+            if (recipe.accumulates()) b.accumulationSteps(recipe.accumulationSteps());
+            if (recipe.averages()) b.ema(recipe.emaDecay());
             if (normalized) b.normalizedWeightDecay(lambda, shape.batchSize(), shape.trainSize());  // T = T_i
             else b.weightDecay(lambda);
             return b.build();
         }
         DecoupledDecayUpdater.Builder<?> b = kind == OptimizerKind.ADAMW ? AdamW.builder() : SGDW.builder();
-        b.learningRate(lr).decayConvention(convention).schedule(schedule.values(1, shape, restartT0, restartTMult));
+        b.learningRate(lr).decayConvention(convention)
+                .schedule(schedule.values(1, shape, restartT0, restartTMult, warmup));
+        // only what is on: the library refuses a max norm of 0, and its defaults are "off"
+        if (recipe.clips()) b.clipGlobalNorm(recipe.clipGlobalNorm());
+        if (recipe.accumulates()) b.accumulationSteps(recipe.accumulationSteps());
+        if (recipe.averages()) b.ema(recipe.emaDecay());
         if (normalized) {
             if (shape.epochs() <= 0)
                 throw new IllegalArgumentException(kind.id + ": normalized weight decay needs the run's epochs");
@@ -165,15 +198,21 @@ public final class OptimizerSpec {
 
     /** Schedule multiplier η_t of this setting's updater {@code u}: the library's η_t, or DL4J Adam's lr_t/α. */
     public double etaOf(IUpdater u, int iteration, int epoch) {
-        if (u instanceof DecoupledDecayUpdater || schedule == LrSchedule.FIXED) return eta(u, iteration, epoch);
+        if (u instanceof DecoupledDecayUpdater || (schedule == LrSchedule.FIXED && !recipe.warmsUp()))
+            return eta(u, iteration, epoch);
         return u.getLearningRate(iteration, epoch) / lr;
     }
 
-    /** Schedule multiplier η_t of a library updater (1 without a schedule, and for DL4J's own updaters). */
+    /**
+     * Schedule multiplier η_t of a library updater at DL4J iteration {@code iteration} (1 without a schedule, and for
+     * DL4J's own updaters). The schedule is indexed by the optimizer step the iteration belongs to (iteration / k
+     * under accumulation over k minibatches), as the library indexes it.
+     */
     public static double eta(IUpdater u, int iteration, int epoch) {
         if (u instanceof DecoupledDecayUpdater) {
-            ISchedule s = ((DecoupledDecayUpdater) u).getSchedule();
-            return s == null ? 1.0 : s.valueAt(iteration, epoch);
+            DecoupledDecayUpdater d = (DecoupledDecayUpdater) u;
+            ISchedule s = d.getSchedule();
+            return s == null ? 1.0 : s.valueAt(d.optimizerStep(iteration), epoch);
         }
         return 1.0;
     }
@@ -186,7 +225,7 @@ public final class OptimizerSpec {
         if (u instanceof DecoupledDecayUpdater) {
             DecoupledDecayUpdater d = (DecoupledDecayUpdater) u;
             return d.getNormalizedWeightDecay() == null ? d.getWeightDecay()
-                    : d.getNormalizedWeightDecay().lambdaAt(iteration, d.getSchedule());
+                    : d.getNormalizedWeightDecay().lambdaAt(d.optimizerStep(iteration), d.getSchedule());
         }
         return lambda;
     }
@@ -196,6 +235,7 @@ public final class OptimizerSpec {
         String s = kind.label + " lr=" + Fmt.num(lr) + (normalized ? " λ_norm=" : " λ=") + Fmt.num(lambda);
         String conv = convention == DecayConvention.SCHEDULE_MULTIPLIER ? "paper convention" : null;
         String sch = schedule != defaultSchedule(kind) ? schedule.label : null;
+        if (recipe.warmsUp()) sch = (sch != null ? sch + " after " : "") + recipe.warmupSteps() + " warm-up steps";
         if (conv != null && sch != null) return s + " (" + conv + ", " + sch + ")";
         if (conv != null || sch != null) return s + " (" + (conv != null ? conv : sch) + ")";
         return s;
@@ -203,13 +243,14 @@ public final class OptimizerSpec {
 
     /**
      * Setting key without seed, e.g. "adamw_lr1e-3_wd0.05"; the paper's settings add the convention and the
-     * schedule, e.g. "adamw_lr1e-3_wdn0.02_paper_cosine" (normalized λ_norm = 0.02). Keys of the kind's default
+     * schedule, e.g. "adamw_lr1e-3_wdn0.02_paper_cosine" (normalized λ_norm = 0.02), the recipe options theirs
+     * ({@link Recipe#keySuffix}, e.g. "adamw_lr1e-3_wd0.05_cosine_clip1_acc4_wu50_ema0.999"). Keys of the kind's default
      * schedule and PyTorch's convention are as they always were, so older results.json files still match.
      */
     public String key() {
         return kind.id + "_lr" + Fmt.num(lr) + (normalized ? "_wdn" : "_wd") + Fmt.num(lambda)
                 + (convention == DecayConvention.SCHEDULE_MULTIPLIER ? "_paper" : "")
-                + (schedule != defaultSchedule(kind) ? "_" + schedule.id : "");
+                + (schedule != defaultSchedule(kind) ? "_" + schedule.id : "") + recipe.keySuffix();
     }
 
     @Override
@@ -218,12 +259,12 @@ public final class OptimizerSpec {
         OptimizerSpec s = (OptimizerSpec) o;
         return kind == s.kind && lr == s.lr && lambda == s.lambda && restartT0 == s.restartT0
                 && restartTMult == s.restartTMult && schedule == s.schedule && convention == s.convention
-                && normalized == s.normalized;
+                && normalized == s.normalized && recipe.equals(s.recipe);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, lr, lambda, restartT0, restartTMult, schedule, convention, normalized);
+        return Objects.hash(kind, lr, lambda, restartT0, restartTMult, schedule, convention, normalized, recipe);
     }
 
     @Override

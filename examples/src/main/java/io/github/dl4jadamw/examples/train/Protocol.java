@@ -5,14 +5,26 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What every run of one comparison shares: model, data and budget. Runs are comparable (and may be averaged in one
- * report row) only under equal protocols; the optimizer setting and the seed are what varies between them.
+ * What every run of one comparison shares: model, data, budget and the recipe options around the optimizer step
+ * ({@link Recipe}). Runs are comparable (and may be averaged in one report row) only under equal protocols; the
+ * optimizer setting and the seed are what varies between them.
  */
 public record Protocol(String model, String dataset, String dataSource, int trainSize, int testSize, int batchSize,
-                       int epochs) {
+                       int epochs, Recipe recipe) {
+
+    public Protocol {
+        Objects.requireNonNull(recipe, "recipe");
+    }
+
+    /** Without recipe options (the paper modes). */
+    public Protocol(String model, String dataset, String dataSource, int trainSize, int testSize, int batchSize,
+                    int epochs) {
+        this(model, dataset, dataSource, trainSize, testSize, batchSize, epochs, Recipe.NONE);
+    }
 
     public static Protocol of(RunResult r) {
-        return new Protocol(r.model, r.dataset, r.dataSource, r.trainSize, r.testSize, r.batchSize, r.epochs);
+        return new Protocol(r.model, r.dataset, r.dataSource, r.trainSize, r.testSize, r.batchSize, r.epochs,
+                r.optimizer.recipe);
     }
 
     /** The fields where {@code other} differs, each as "name theirs (here ours)", e.g. "--epochs 1 (here 3)". */
@@ -25,6 +37,7 @@ public record Protocol(String model, String dataset, String dataSource, int trai
         diff(d, "--test-size", other.testSize, testSize);
         diff(d, "--batch-size", other.batchSize, batchSize);
         diff(d, "--epochs", other.epochs, epochs);
+        d.addAll(recipe.differences(other.recipe));
         return d;
     }
 

@@ -1,10 +1,16 @@
 package io.github.dl4jadamw.examples.train;
 
+import io.github.dl4jadamw.AdamWListener;
+import io.github.dl4jadamw.DecayTable;
+import io.github.dl4jadamw.EmaWeights;
 import io.github.dl4jadamw.NonFiniteGradientException;
 import io.github.dl4jadamw.examples.data.Batches;
 import io.github.dl4jadamw.examples.data.ImageData;
 import io.github.dl4jadamw.examples.model.Architecture;
 import io.github.dl4jadamw.examples.model.Net;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -13,7 +19,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -27,6 +35,8 @@ public final class Trainer {
     private final String dataset, dataSource;
     private final int batchSize, epochs;
     private final Progress progress;
+    /** The optimizers whose decay table was shown (once per optimizer, at its first run, not for every seed). */
+    private final Set<OptimizerKind> decayTablesShown = EnumSet.noneOf(OptimizerKind.class);
 
     public Trainer(Architecture model, ImageData train, ImageData test, String dataset, String dataSource, int batchSize,
                    int epochs, Progress progress) {
@@ -61,12 +71,21 @@ public final class Trainer {
                          Path saveModel) {
         Batches trainBatches = new Batches(train, batchSize, model.flatInput(), model.cropPadding(), model.flip());
         Batches testBatches = new Batches(test, model.evalBatch(), model.flatInput(), 0, false);
-        RunShape shape = new RunShape(train.size(), batchSize, epochs);
+        RunShape shape = new RunShape(train.size(), batchSize, epochs, opt.recipe.accumulationSteps());
         Net net = model.network(opt, seed, shape, train);
+        // clipping and the EMA need the listener (it hands the updaters the network's layout); it reports nothing
+        if (opt.recipe.needsListener()) net.model().addListeners(AdamWListener.builder().reportEvery(0).build());
         IUpdater updater = opt.updater(shape);
         RunResult r = newResult(opt, seed, trainBatches.batchesPerEpoch(), net, updater);
         progress.line(runLabel + "  " + opt.label() + "  seed " + seed + "  (" + model.id() + ", "
-                + Fmt.f("%,d", r.numParams) + " parameters, " + r.iterationsPerEpoch + " iterations/epoch)");
+                + Fmt.f("%,d", r.numParams) + " parameters, " + r.iterationsPerEpoch + " iterations/epoch"
+                + (opt.recipe.accumulates() ? Fmt.f(", %d micro-batches per optimizer step: %s optimizer steps/epoch,"
+                        + " %d in all", shape.accumulationSteps(), Fmt.num(shape.stepsPerEpoch()), shape.steps()) : "")
+                + ")" + (opt.recipe.any() ? "  recipe: " + String.join(" ", opt.recipe.options()) : ""));
+        if (shape.unstepped() > 0)
+            progress.line("  note: the run's last " + shape.unstepped() + " minibatch(es) form an incomplete"
+                    + " accumulation group: they accumulate and reach no optimizer step");
+        if (decayTablesShown.add(opt.kind)) showDecayTable(net.model());
         // Set when the updater refused a step (NonFiniteGradientException, see Pass.fit): the run has diverged and
         // trains no further; its epochs are still recorded and evaluated, as a diverged Adam+L2 run's are.
         boolean refused = false;
@@ -78,15 +97,28 @@ public final class Trainer {
             net.incrementEpochCount();
             EpochRecord e = record(pass, refused, testBatches);
             r.records.add(e);
-            progress.endEpoch(Fmt.f("train loss %.4f | test acc %s%% loss %.4f | |W| %.2f | lr %s η %.3f | %.1f s"
-                            + " (+%.1f s eval)", e.trainLoss, Fmt.pct(e.testAccuracy), e.testLoss, e.weightNorm,
-                    Fmt.num(e.lr), e.eta, e.trainSeconds, e.evalSeconds));
+            progress.endEpoch(Fmt.f("train loss %.4f | test acc %s%% loss %.4f", e.trainLoss, Fmt.pct(e.testAccuracy),
+                    e.testLoss) + (e.emaTestAccuracy != null ? Fmt.f(" | EMA acc %s%% loss %.4f",
+                    Fmt.pct(e.emaTestAccuracy), e.emaTestLoss) : "") + Fmt.f(" | |W| %.2f | lr %s η %.3f | %.1f s"
+                            + " (+%.1f s eval)", e.weightNorm, Fmt.num(e.lr), e.eta, e.trainSeconds, e.evalSeconds));
             if (!Double.isFinite(e.trainLoss))
                 progress.line("  warning: training loss is " + e.trainLoss + " (diverged)");
             if (afterEpoch != null) afterEpoch.accept(r);
         }
         if (saveModel != null) save(net, saveModel);
         return r;
+    }
+
+    /**
+     * What decays, parameter by parameter, as the library will train it ({@link DecayTable}); it also fails here,
+     * before the first step, on a parameter decayed twice. On stderr with the progress, not in the report.
+     */
+    private void showDecayTable(Model m) {
+        DecayTable t = m instanceof MultiLayerNetwork ? DecayTable.of((MultiLayerNetwork) m)
+                : m instanceof ComputationGraph ? DecayTable.of((ComputationGraph) m) : null;
+        if (t == null) return;
+        progress.line("  what decays (DecayTable.of(net), shown at each optimizer's first run):");
+        for (String l : t.toString().split("\\R")) progress.line("    " + l);
     }
 
     /** A run's record before its first epoch. */
@@ -167,6 +199,9 @@ public final class Trainer {
     private EpochRecord record(Pass p, boolean refused, Batches testBatches) {
         long t1 = System.nanoTime();
         double[] eval = evaluate(p.net, testBatches);
+        // the EMA of the weights, evaluated in their place and swapped back (the library's EmaWeights)
+        double[] ema = p.opt.recipe.averages()
+                ? EmaWeights.with(p.net.model(), () -> evaluate(p.net, testBatches)) : null;
         long t2 = System.nanoTime();
         EpochRecord e = new EpochRecord();
         e.epoch = p.epoch + 1;
@@ -174,6 +209,10 @@ public final class Trainer {
         e.trainLoss = refused ? Double.NaN : p.lossSum / p.seen;
         e.testAccuracy = eval[0];
         e.testLoss = eval[1];
+        if (ema != null) {
+            e.emaTestAccuracy = ema[0];
+            e.emaTestLoss = ema[1];
+        }
         e.weightNorm = weightNorm(p.net);
         e.lr = OptimizerSpec.learningRate(p.updater, p.lastIter, p.epoch);
         e.eta = p.opt.etaOf(p.updater, p.lastIter, p.epoch);
