@@ -54,7 +54,14 @@ public final class AdamWListener extends BaseTrainingListener {
     /** One layer's figures after the step at {@code iteration}. */
     public static final class Record {
         public final String layer;
+        /** DL4J's iteration (one per fit, so per micro-batch under accumulation) and epoch. */
         public final int iteration, epoch;
+        /**
+         * The optimizer step these figures belong to, from 0: equal to {@code iteration} without accumulation, the
+         * iteration's group under {@code accumulationSteps(k)}; what the schedules, bias corrections and warm restarts
+         * count.
+         */
+        public final int step;
         public final double learningRate, eta, decayPerStep, halfLifeSteps, weightNorm;
         /** Whether this iteration applied an optimizer step (under gradient accumulation, the group's last fit). */
         public final boolean stepped;
@@ -67,11 +74,12 @@ public final class AdamWListener extends BaseTrainingListener {
         /** Whether global-norm clipping scaled this step's gradient down (the norm was above max_norm). */
         public final boolean clipped;
 
-        Record(String layer, int iteration, int epoch, double learningRate, double eta, double decayPerStep,
+        Record(String layer, int iteration, int epoch, int step, double learningRate, double eta, double decayPerStep,
                double weightNorm, boolean stepped, double gradientNorm, boolean clipped) {
             this.layer = layer;
             this.iteration = iteration;
             this.epoch = epoch;
+            this.step = step;
             this.learningRate = learningRate;
             this.eta = eta;
             this.decayPerStep = decayPerStep;
@@ -86,7 +94,8 @@ public final class AdamWListener extends BaseTrainingListener {
         public String toString() {
             return String.format("%s: lr=%.3g eta=%.3g decay/step=%.3g t½=%.3g steps |W|=%.4g", layer, learningRate, eta,
                     decayPerStep, halfLifeSteps, weightNorm)
-                    + (Double.isNaN(gradientNorm) ? "" : String.format(" |g|=%.4g%s", gradientNorm, clipped ? " clipped" : ""));
+                    + (Double.isNaN(gradientNorm) ? "" : String.format(" grad-norm=%.4g%s", gradientNorm,
+                    clipped ? " clipped" : ""));
         }
     }
 
@@ -135,6 +144,7 @@ public final class AdamWListener extends BaseTrainingListener {
         boolean known = step != null && step.iteration == iteration && step.epoch == epoch;
         CosineWarmRestarts restartSchedule = null;
         DecoupledDecayUpdater restartOwner = null;
+        java.util.Set<Object> decaying = null;   // layer configurations with a parameter that decays (read once per report)
         for (Map.Entry<String, Layer> e : layers(model)) {
             Layer l = e.getValue();
             if (!(l.conf().getLayer() instanceof BaseLayer)) continue;
@@ -145,10 +155,13 @@ public final class AdamWListener extends BaseTrainingListener {
                 restartSchedule = (CosineWarmRestarts) a.getSchedule();
                 restartOwner = a;
             }
-            if (reportEvery > 0 && iteration % reportEvery == 0) {
-                scalars.compute(a, a.optimizerStep(iteration), epoch);
-                records.add(new Record(e.getKey(), iteration, epoch, scalars.lr, scalars.eta,
-                        decays(conf) ? scalars.decay : 0, weightNorm(l), a.stepsAt(iteration),
+            // every n optimizer steps, at the fit that applies the step (under accumulation the others only add)
+            int s = a.optimizerStep(iteration);
+            if (reportEvery > 0 && a.stepsAt(iteration) && s % reportEvery == 0) {
+                if (decaying == null) decaying = decayingLayers(model);
+                scalars.compute(a, s, epoch);
+                records.add(new Record(e.getKey(), iteration, epoch, s, scalars.lr, scalars.eta,
+                        decaying.contains(conf) ? scalars.decay : 0, weightNorm(l), true,
                         known ? step.norm : Double.NaN, known && step.clipped));
             }
         }
@@ -239,12 +252,17 @@ public final class AdamWListener extends BaseTrainingListener {
         }
     }
 
-    /** Does this layer carry a decay marker on its weights? (The figures then describe the weights' decay.) */
-    private static boolean decays(BaseLayer conf) {
-        return conf.getRegularization() != null && conf.getRegularization().stream()
-                .anyMatch(r -> r instanceof DecoupledWeightDecay && ((DecoupledWeightDecay) r).isDecay())
-                && conf.getRegularization().stream()
-                .noneMatch(r -> r instanceof DecoupledWeightDecay && !((DecoupledWeightDecay) r).isDecay());
+    /**
+     * The layers (by configuration object) with at least one parameter that decays, as {@link DecayTable} decides it:
+     * the markers, or the decision {@link DecayRules#applyTo} wrote in their place.
+     */
+    private static java.util.Set<Object> decayingLayers(Model model) {
+        List<ParamInfo> params = model instanceof MultiLayerNetwork ? NetworkParams.of((MultiLayerNetwork) model)
+                : NetworkParams.of((ComputationGraph) model);
+        java.util.Set<Object> out = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (DecayPass.Decision d : DecayPass.decide(params, null, new ArrayList<>(), new ArrayList<>()))
+            if (d.decays) out.add(d.p.layerConf);
+        return out;
     }
 
     private static double weightNorm(Layer l) {
@@ -287,12 +305,17 @@ public final class AdamWListener extends BaseTrainingListener {
         private File snapshotDir;
         private Consumer<List<Record>> sink = rs -> {
             if (LOG.isInfoEnabled())
-                LOG.info("AdamW iteration {} epoch {}: {}", rs.get(0).iteration, rs.get(0).epoch, rs);
+                LOG.info("AdamW step {} (iteration {}, epoch {}): {}", rs.get(0).step, rs.get(0).iteration,
+                        rs.get(0).epoch, rs);
         };
 
         private Builder() {}
 
-        /** Report every n iterations (0 = never; restarts and snapshots still happen). */
+        /**
+         * Report every n optimizer steps: steps 0, n, 2n, ... (0 = never, and the sink gets nothing; restarts and
+         * snapshots still happen). Without accumulation a step is an iteration; under {@code accumulationSteps(k)} the
+         * report comes at the fit that applies the step.
+         */
         public Builder reportEvery(int n) {
             this.reportEvery = (int) Check.atLeast("reportEvery", n, 0);
             return this;

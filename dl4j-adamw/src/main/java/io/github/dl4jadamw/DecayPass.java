@@ -176,7 +176,29 @@ final class DecayPass {
                 notes.add(labels(block) + ": " + describe(u) + " has λ > 0 but decays none of "
                         + (block.size() == 1 ? "it" : "them") + " (" + block.get(0).rule + "): "
                         + (block.size() == 1 ? "it trains" : "they train") + " without decay");
+            else if (!byRules)
+                unmarkedWeights(block, u, notes);
         }
+    }
+
+    /**
+     * A block whose marks decay some parameters may hold a layer whose weights carry no mark at all: the marker was put
+     * on other layers only (or DL4J's decay removed from the global builder and the marker left on one layer), and
+     * those weights train without decay though their updater has λ &gt; 0. Legitimate when meant, so a note, not an
+     * error; an explicit {@code excluded()} on the layer says it was meant, and silences it. Biases are left out: the
+     * bias list is empty unless asked for, by design.
+     */
+    private static void unmarkedWeights(List<Decision> block, IUpdater u, List<String> notes) {
+        List<Decision> unmarked = new ArrayList<>();
+        for (Decision d : block)
+            if (!d.p.isSameDiff() && d.p.kind != ParamKind.BIAS && d.p.regs != null && !hasAnyMark(d.p.regs))
+                unmarked.add(d);
+        if (!unmarked.isEmpty())
+            notes.add(labels(unmarked) + ": " + describe(u) + " has λ > 0, but " + (unmarked.size() == 1 ? "this "
+                    + "parameter carries" : "these parameters carry") + " no DecoupledWeightDecay marker (other layers "
+                    + "of the same updater do), so " + (unmarked.size() == 1 ? "it trains" : "they train") + " without "
+                    + "decay. To decay them put the marker on the layer (or on the global builder); to keep them out "
+                    + "say so with .regularization(DecoupledWeightDecay.excluded()) on the layer, which silences this note");
     }
 
     /** Rules write into the lists in place: refuse, before writing any, lists that cannot be written. */

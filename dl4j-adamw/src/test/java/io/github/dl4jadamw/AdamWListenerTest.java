@@ -53,6 +53,51 @@ class AdamWListenerTest {
     }
 
     /**
+     * Under DecayRules (no marker left in the lists: the decision replaced it) the records give each layer's decay per
+     * step as under the marker: lr·λ (PyTorch's convention) where a parameter of the layer decays. A layer whose every
+     * parameter is excluded reports 0.
+     */
+    @Test
+    void reportsTheDecayDecidedByRules() {
+        double lr = 0.01, lambda = 0.05;
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().learningRate(lr).weightDecay(lambda)
+                .build(), false), false);
+        DecayRules.huggingFace().excludeNames("layer1").applyTo(net);
+        List<List<AdamWListener.Record>> reports = new ArrayList<>();
+        net.setListeners(AdamWListener.builder().reportEvery(1).sink(reports::add).build());
+        net.fit(TestNets.data(0, 8));
+        assertEquals(lr * lambda, reports.get(0).get(0).decayPerStep, 1e-18, "layer0: W decays by the rules");
+        assertEquals(0.0, reports.get(0).get(1).decayPerStep, "layer1: excluded by name");
+    }
+
+    /**
+     * Under accumulationSteps(3) a report comes every n optimizer steps, at the fit that applies the step: with
+     * reportEvery(2), steps 0, 2, 4 at iterations 2, 8, 14, each with the learning rate of that step (a linear warm-up
+     * over 4 steps: lr·s/4) and the step's gradient norm.
+     */
+    @Test
+    void reportsCountOptimizerStepsUnderAccumulation() {
+        double lr = 0.01;
+        MultiLayerNetwork net = TestNets.mlp(TestNets.builder(AdamW.builder().learningRate(lr).weightDecay(0.1)
+                .accumulationSteps(3).schedule(io.github.dl4jadamw.schedule.LinearWarmupDecay.of(4, 100)).build(),
+                true), false);
+        List<List<AdamWListener.Record>> reports = new ArrayList<>();
+        net.setListeners(AdamWListener.builder().reportEvery(2).sink(reports::add).build());
+        for (int i = 0; i < 16; i++) net.fit(TestNets.data(i, 8));
+        List<Integer> iterations = new ArrayList<>(), steps = new ArrayList<>();
+        for (List<AdamWListener.Record> r : reports) {
+            iterations.add(r.get(0).iteration);
+            steps.add(r.get(0).step);
+            assertTrue(r.get(0).stepped);
+            assertTrue(r.get(0).gradientNorm > 0, "the step's norm is reported");
+            assertEquals(lr * Math.min(1.0, r.get(0).step / 4.0) * (r.get(0).step < 4 ? 1 : (100 - r.get(0).step) / 96.0),
+                    r.get(0).learningRate, 1e-15, "lr at step " + r.get(0).step);
+        }
+        assertEquals(List.of(2, 8, 14), iterations);
+        assertEquals(List.of(0, 2, 4), steps);
+    }
+
+    /**
      * DL4J applies weight constraints after the listeners: a snapshot must hold the constrained weights, i.e. equal the
      * live network after the step, and continue exactly as it does.
      */

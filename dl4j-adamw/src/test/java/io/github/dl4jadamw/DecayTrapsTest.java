@@ -184,6 +184,39 @@ class DecayTrapsTest {
         assertTrue(CheckedNetworks.warned(), "the unchecked clone's first mark warns");
     }
 
+    /**
+     * The marker on one layer, the output layer's weights unmarked under the same AdamW (λ > 0): they train without
+     * decay, which the table says in a note naming layer and key; an explicit excluded() says it is meant and silences
+     * it. The README idiom (the marker for every layer, biases unmarked by design) gives no note.
+     */
+    @Test
+    void weightsLeftUnmarkedBesideMarkedLayersAreNamedInANote() {
+        java.util.function.Function<Boolean, MultiLayerNetwork> build = excludeOut -> {
+            OutputLayer.Builder out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .activation(Activation.SOFTMAX).name("out").nIn(TestNets.HIDDEN).nOut(TestNets.N_OUT);
+            if (excludeOut) out.regularization(DecoupledWeightDecay.excluded());
+            MultiLayerNetwork net = new MultiLayerNetwork(TestNets.builder(AdamW.builder().weightDecay(0.05).build(),
+                    false).list()
+                    .layer(new DenseLayer.Builder().name("hidden").nIn(TestNets.N_IN).nOut(TestNets.HIDDEN)
+                            .regularization(DecoupledWeightDecay.onWeights()).build())
+                    .layer(out.build())
+                    .build());
+            net.init();
+            return net;
+        };
+        DecayTable t = DecayTable.of(build.apply(false));
+        assertEquals(List.of("0_W"), List.copyOf(t.decayed()));
+        assertEquals(1, t.notes().size(), t.notes().toString());
+        String note = t.notes().get(0);
+        assertTrue(note.contains("layer 'out' (index 1), key W") && note.contains("without decay")
+                && note.contains("DecoupledWeightDecay.excluded()"), note);
+        assertFalse(note.contains("key b"), "biases are unmarked by design: " + note);
+
+        assertEquals(List.of(), DecayTable.of(build.apply(true)).notes(), "excluded() says it is meant");
+        assertEquals(List.of(), DecayTable.of(TestNets.mlp(TestNets.builder(AdamW.builder().weightDecay(0.05).build(),
+                true), true)).notes(), "the README idiom: no note");
+    }
+
     /** The marker for every layer, DL4J's L2 on one (unnamed) layer: named by DL4J's default name and index. */
     @Test
     void globalMarkerWithALayerL2IsReportedByLayerAndKey() {

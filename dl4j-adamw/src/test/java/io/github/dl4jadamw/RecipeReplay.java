@@ -93,6 +93,7 @@ final class RecipeReplay {
             int step = i / k;
             double lr = base.getLearningRate(net.getIterationCount(), net.getEpochCount());
             err = Math.max(err, rel(lrs.get(step).asDouble(), lr));
+            int reportsBefore = reports.size();
             net.fit(new DataSet(x, y));
             err = Math.max(err, rel(losses.get(i).asDouble(), net.score()));
             err = Math.max(err, arrays(params.get(i), net));
@@ -100,11 +101,11 @@ final class RecipeReplay {
                 JsonNode expected = ema.get(i);
                 err = Math.max(err, EmaWeights.with(net, () -> arrays(expected, net)));
             }
-            AdamWListener.Record rec = reports.get(reports.size() - 1);
-            if (rec.iteration != i) return Double.POSITIVE_INFINITY;   // the listener missed a micro-batch
-            boolean steps = i % k == k - 1;
-            if (rec.stepped != steps) return Double.POSITIVE_INFINITY;
+            boolean steps = i % k == k - 1;   // the listener reports at the fits that apply a step, and only there
+            if (reports.size() != reportsBefore + (steps ? 1 : 0)) return Double.POSITIVE_INFINITY;
             if (steps) {
+                AdamWListener.Record rec = reports.get(reports.size() - 1);
+                if (rec.iteration != i || rec.step != step || !rec.stepped) return Double.POSITIVE_INFINITY;
                 if (norms != null) err = Math.max(err, rel(norms.get(step).asDouble(), rec.gradientNorm));
                 if (clipped != null && clipped.get(step).asBoolean() != rec.clipped) {
                     System.out.println("  " + c.name() + ": step " + step + " clipped = " + rec.clipped

@@ -64,6 +64,7 @@ public final class QuickStart {
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(modelFile, true);
         System.out.printf("reloaded from %s (%d steps): test accuracy %.2f%%%n", modelFile,
                 restored.getIterationCount(), 100 * restored.evaluate(test).accuracy());
+        DecayTable.of(restored);   // a restored network is a new network: check it too before training it
         restored.fit(train, 1);
         System.out.printf("one more epoch (%d steps): test accuracy %.2f%%%n", restored.getIterationCount(),
                 100 * restored.evaluate(test).accuracy());
