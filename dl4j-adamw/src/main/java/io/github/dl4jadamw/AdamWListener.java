@@ -24,8 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -144,7 +146,7 @@ public final class AdamWListener extends BaseTrainingListener {
         boolean known = step != null && step.iteration == iteration && step.epoch == epoch;
         CosineWarmRestarts restartSchedule = null;
         DecoupledDecayUpdater restartOwner = null;
-        java.util.Set<Object> decaying = null;   // layer configurations with a parameter that decays (read once per report)
+        Set<Object> decaying = null;   // layer configurations with a parameter that decays (read once per report)
         for (Map.Entry<String, Layer> e : layers(model)) {
             Layer l = e.getValue();
             if (!(l.conf().getLayer() instanceof BaseLayer)) continue;
@@ -256,10 +258,10 @@ public final class AdamWListener extends BaseTrainingListener {
      * The layers (by configuration object) with at least one parameter that decays, as {@link DecayTable} decides it:
      * the markers, or the decision {@link DecayRules#applyTo} wrote in their place.
      */
-    private static java.util.Set<Object> decayingLayers(Model model) {
+    private static Set<Object> decayingLayers(Model model) {
         List<ParamInfo> params = model instanceof MultiLayerNetwork ? NetworkParams.of((MultiLayerNetwork) model)
                 : NetworkParams.of((ComputationGraph) model);
-        java.util.Set<Object> out = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Object> out = Collections.newSetFromMap(new IdentityHashMap<>());
         for (DecayPass.Decision d : DecayPass.decide(params, null, new ArrayList<>(), new ArrayList<>()))
             if (d.decays) out.add(d.p.layerConf);
         return out;
