@@ -55,10 +55,11 @@ public final class ComparisonJob extends Job {
         wds = o.wd != null ? o.wd : sweep ? SWEEP_WD : List.of(0.05);
         gridSeeds = o.seeds != null ? o.seeds : List.of(1L);
         extraSeeds = o.bestSeeds != null ? o.bestSeeds : List.of(1L, 2L, 3L);
-        nTrain = o.trainSize != null ? o.trainSize : quick ? 2000 : 10_000;
-        nTest = o.testSize != null ? o.testSize : quick ? 1000 : 10_000;
-        nEpochs = o.epochs != null ? o.epochs : quick ? 2 : 15;
-        batchSize = o.batchSize != null ? o.batchSize : 64;
+        RunSize size = quick ? RunSize.of(o, 2000, 1000, 2, 64) : RunSize.of(o, 10_000, 10_000, 15, 64);
+        nTrain = size.train();
+        nTest = size.test();
+        nEpochs = size.epochs();
+        batchSize = size.batch();
         schedule = schedule();
         checkValues();
         recipe = recipe();
@@ -123,10 +124,6 @@ public final class ComparisonJob extends Job {
     }
 
     private void checkValues() {
-        OptionChecks.positive("--train-size", nTrain);
-        OptionChecks.positive("--test-size", nTest);
-        OptionChecks.positive("--epochs", nEpochs);
-        OptionChecks.positive("--batch-size", batchSize);
         OptionChecks.finitePositive("--lr", lrs);
         OptionChecks.finiteNonNegative("--l2", l2s);
         OptionChecks.finiteNonNegative("--wd", wds);

@@ -40,12 +40,10 @@ public final class PaperBudgetsJob extends Job {
         wdNorms = o.wdNorm != null ? o.wdNorm : WD_NORM;
         budgets = o.budgets != null ? o.budgets : BUDGETS;
         seeds = o.seeds != null ? o.seeds : List.of(1L);
-        nTrain = o.trainSize != null ? o.trainSize : 10_000;
-        nTest = o.testSize != null ? o.testSize : 10_000;
-        batchSize = o.batchSize != null ? o.batchSize : 64;
-        OptionChecks.positive("--train-size", nTrain);
-        OptionChecks.positive("--test-size", nTest);
-        OptionChecks.positive("--batch-size", batchSize);
+        RunSize size = RunSize.of(o, 10_000, 10_000, 1, 64);   // its epochs are --budgets
+        nTrain = size.train();
+        nTest = size.test();
+        batchSize = size.batch();
         for (int e : budgets) OptionChecks.positive("--budgets", e);
         OptionChecks.finitePositive("--lr", List.of(lr));
         OptionChecks.finiteNonNegative("--wd-norm", wdNorms);

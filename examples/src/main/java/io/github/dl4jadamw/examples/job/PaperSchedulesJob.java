@@ -45,14 +45,11 @@ public final class PaperSchedulesJob extends Job {
         onlyKinds(mode.flag, kinds, List.of(OptimizerKind.ADAM_L2, OptimizerKind.ADAMW));
         schedules = schedules(List.of("fixed", "step", "cosine", "restarts"));
         seeds = o.seeds != null ? o.seeds : List.of(1L, 2L, 3L);
-        nTrain = o.trainSize != null ? o.trainSize : 10_000;
-        nTest = o.testSize != null ? o.testSize : 10_000;
-        nEpochs = o.epochs != null ? o.epochs : 15;
-        batchSize = o.batchSize != null ? o.batchSize : 64;
-        OptionChecks.positive("--train-size", nTrain);
-        OptionChecks.positive("--test-size", nTest);
-        OptionChecks.positive("--epochs", nEpochs);
-        OptionChecks.positive("--batch-size", batchSize);
+        RunSize size = RunSize.of(o, 10_000, 10_000, 15, 64);
+        nTrain = size.train();
+        nTest = size.test();
+        nEpochs = size.epochs();
+        batchSize = size.batch();
         OptionChecks.finitePositive("--restart-t0", o.restartT0);
         OptionChecks.finiteAtLeast("--restart-tmult", o.restartTMult, 1);
         if (schedules.contains(LrSchedule.RESTARTS))

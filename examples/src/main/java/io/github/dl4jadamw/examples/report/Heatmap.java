@@ -80,17 +80,7 @@ public final class Heatmap {
         int extra = (subLines.size() - 1) * 18;
         int h = height(rows) + extra;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, w, h);
-        g.setColor(Color.BLACK);
-        g.setFont(Charts.TITLE);
-        center(g, title, w / 2, 30);
-        g.setFont(Charts.SUBTITLE);
-        g.setColor(new Color(0x444444));
-        for (int i = 0; i < subLines.size(); i++) center(g, subLines.get(i), w / 2, 54 + 18 * i);
+        Graphics2D g = canvas(img, title, subLines);
         g.translate(0, extra);
 
         int x0 = LEFT;
@@ -196,6 +186,26 @@ public final class Heatmap {
 
     static double luminance(Color c) {
         return (0.2126 * c.getRed() + 0.7152 * c.getGreen() + 0.0722 * c.getBlue()) / 255;
+    }
+
+    /**
+     * The image's graphics, antialiased, on white, with the title centred at the top and each subtitle line below it
+     * (as every heatmap here starts).
+     */
+    static Graphics2D canvas(BufferedImage img, String title, List<String> subtitleLines) {
+        int w = img.getWidth();
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, img.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(Charts.TITLE);
+        center(g, title, w / 2, 30);
+        g.setFont(Charts.SUBTITLE);
+        g.setColor(new Color(0x444444));
+        for (int i = 0; i < subtitleLines.size(); i++) center(g, subtitleLines.get(i), w / 2, 54 + 18 * i);
+        return g;
     }
 
     static void center(Graphics2D g, String s, int cx, int baseline) {

@@ -6,7 +6,6 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -117,17 +116,7 @@ public final class PanelHeatmap {
         probe.dispose();
         h += 20;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, w, h);
-        g.setColor(Color.BLACK);
-        g.setFont(Charts.TITLE);
-        Heatmap.center(g, title, w / 2, 30);
-        g.setFont(Charts.SUBTITLE);
-        g.setColor(new Color(0x444444));
-        Heatmap.center(g, subtitle, w / 2, 54);
+        Graphics2D g = Heatmap.canvas(img, title, List.of(subtitle));
 
         int y0 = TOP;
         int barX = 0, barTop = TOP, barH = 0;
