@@ -5,48 +5,37 @@ import io.github.dl4jadamw.examples.train.Fmt;
 import io.github.dl4jadamw.examples.train.RunResult;
 import io.github.dl4jadamw.examples.train.RunShape;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The CIFAR-style recipe's report: each optimizer's epochs, its final numbers, and the measured throughput. */
-public final class CifarStyleReport implements JobReport {
-    private final String command;
-    private final boolean charts;
-
+public final class CifarStyleReport extends FolderReport {
     public CifarStyleReport(String command, boolean charts) {
-        this.command = command;
-        this.charts = charts;
+        super(command, charts);
     }
 
     @Override
-    public void write(ResultsStore store, boolean drawCharts) {
-        List<RunResult> runs = store.completeRuns();
-        Path dir = store.dir();
-        try {
-            Files.createDirectories(dir);
-            Summary sum = new Summary(runs);
-            List<Summary.Setting> settings = new ArrayList<>(sum.settings.values());
-            if (drawCharts && charts && !runs.isEmpty()) {
-                List<Charts.Line> lines = Charts.lines(settings);
-                RunResult any = runs.get(0);
-                String sub = any.model + " on " + any.dataset + " (" + Fmt.f("%,d", any.trainSize) + " train / "
-                        + Fmt.f("%,d", any.testSize) + " test images), batch " + any.batchSize;
-                Charts.accuracy(dir.resolve(Report.ACCURACY), lines, sub);
-                Charts.loss(dir.resolve(Report.LOSS), lines, sub);
-                Charts.weightNorm(dir.resolve(Report.WEIGHT_NORM), lines, sub);
-                Charts.schedule(dir.resolve(Report.SCHEDULE), lines, new RunShape(any.trainSize, any.batchSize,
-                        any.epochs), any.iterationsPerEpoch + " iterations per epoch; warm restarts: T_0 = 1 epoch, "
-                        + "T_mult = 2, η_min = 0");
-            }
-            ResultsStore.writeAtomically(dir.resolve(Report.REPORT), markdown(store, runs, settings,
-                    store.runs().size() - runs.size()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the report into " + dir, e);
-        }
+    void drawCharts(Path dir, List<RunResult> runs) {
+        List<Charts.Line> lines = Charts.lines(settings(runs));
+        RunResult any = runs.get(0);
+        String sub = any.model + " on " + any.dataset + " (" + Fmt.f("%,d", any.trainSize) + " train / "
+                + Fmt.f("%,d", any.testSize) + " test images), batch " + any.batchSize;
+        Charts.accuracy(dir.resolve(Report.ACCURACY), lines, sub);
+        Charts.loss(dir.resolve(Report.LOSS), lines, sub);
+        Charts.weightNorm(dir.resolve(Report.WEIGHT_NORM), lines, sub);
+        Charts.schedule(dir.resolve(Report.SCHEDULE), lines, new RunShape(any.trainSize, any.batchSize,
+                any.epochs), any.iterationsPerEpoch + " iterations per epoch; warm restarts: T_0 = 1 epoch, "
+                + "T_mult = 2, η_min = 0");
+    }
+
+    private static List<Summary.Setting> settings(List<RunResult> runs) {
+        return new ArrayList<>(new Summary(runs).settings.values());
+    }
+
+    @Override
+    String markdown(ResultsStore store, List<RunResult> runs, int incomplete) {
+        return markdown(store, runs, settings(runs), incomplete);
     }
 
     String markdown(ResultsStore store, List<RunResult> runs, List<Summary.Setting> settings, int incomplete) {

@@ -14,9 +14,6 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +24,10 @@ import java.util.function.ToDoubleFunction;
  * The budgets experiment's report: final test error and loss over λ_norm for each budget (epochs), the raw λ each
  * λ_norm gave, and where the best λ_norm and the best raw λ lie per budget.
  */
-public final class PaperBudgetsReport implements JobReport {
+public final class PaperBudgetsReport extends FolderReport {
     public static final String CHART_ERROR = "budgets_error.png", CHART_LOSS = "budgets_loss.png";
-    private final String command;
-    private final boolean charts;
-
     public PaperBudgetsReport(String command, boolean charts) {
-        this.command = command;
-        this.charts = charts;
+        super(command, charts);
     }
 
     /** The runs of one budget and λ_norm. */
@@ -76,21 +69,12 @@ public final class PaperBudgetsReport implements JobReport {
     }
 
     @Override
-    public void write(ResultsStore store, boolean drawCharts) {
-        List<RunResult> runs = store.completeRuns();
-        Path dir = store.dir();
-        try {
-            Files.createDirectories(dir);
-            if (drawCharts && charts && !runs.isEmpty()) {
-                chart(dir.resolve(CHART_ERROR), runs, ERROR, "final test error (%)", "Final test error");
-                chart(dir.resolve(CHART_LOSS), runs, LOSS, "final test loss", "Final test loss");
-            }
-            ResultsStore.writeAtomically(dir.resolve(Report.REPORT), markdown(store, runs, store.runs().size() - runs.size()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the report into " + dir, e);
-        }
+    void drawCharts(Path dir, List<RunResult> runs) {
+        chart(dir.resolve(CHART_ERROR), runs, ERROR, "final test error (%)", "Final test error");
+        chart(dir.resolve(CHART_LOSS), runs, LOSS, "final test loss", "Final test loss");
     }
 
+    @Override
     String markdown(ResultsStore store, List<RunResult> runs, int incomplete) {
         StringBuilder md = new StringBuilder(PaperText.header("Training budgets: AdamW with normalized weight decay",
                 "paper-budgets", command, runs, incomplete));

@@ -5,9 +5,6 @@ import io.github.dl4jadamw.examples.train.LrSchedule;
 import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.RunResult;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +14,7 @@ import java.util.function.ToDoubleFunction;
  * The paper grid's report: final test error, test loss and weight norm over α × λ for each optimizer and schedule,
  * where the best λ lies at each α, whether the good region is separable, and AdamW's cells at PyTorch's λ/α.
  */
-public final class PaperGridReport implements JobReport {
+public final class PaperGridReport extends FolderReport {
     public static final String HEATMAP_ERROR = "heatmap_error.png", HEATMAP_LOSS = "heatmap_test_loss.png",
             HEATMAP_NORM = "heatmap_weight_norm.png", HEATMAP_PYTORCH = "heatmap_adamw_pytorch_lambda.png";
     /** A λ within this many percentage points of a column's best error counts as near-best (about the seed noise). */
@@ -26,12 +23,8 @@ public final class PaperGridReport implements JobReport {
     public static final double NEAR_LOSS = 0.02;
     static final List<OptimizerKind> KINDS = List.of(OptimizerKind.ADAM_L2, OptimizerKind.ADAMW);
 
-    private final String command;
-    private final boolean charts;
-
     public PaperGridReport(String command, boolean charts) {
-        this.command = command;
-        this.charts = charts;
+        super(command, charts);
     }
 
     /** The panels present, schedules in enum order (fixed first), Adam+L2 before AdamW. */
@@ -54,19 +47,11 @@ public final class PaperGridReport implements JobReport {
     }
 
     @Override
-    public void write(ResultsStore store, boolean drawCharts) {
-        List<RunResult> runs = store.completeRuns();
-        Path dir = store.dir();
-        try {
-            Files.createDirectories(dir);
-            if (drawCharts && charts && !runs.isEmpty()) heatmaps(dir, runs);
-            ResultsStore.writeAtomically(dir.resolve(Report.REPORT),
-                    markdown(store, runs, store.runs().size() - runs.size()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the report into " + dir, e);
-        }
+    void drawCharts(Path dir, List<RunResult> runs) {
+        heatmaps(dir, runs);
     }
 
+    @Override
     String markdown(ResultsStore store, List<RunResult> runs, int incomplete) {
         StringBuilder md = new StringBuilder(PaperText.header("The paper's learning rate × weight decay grid: Adam+L2"
                 + " vs AdamW", "paper-grid", command, runs, incomplete));

@@ -6,9 +6,6 @@ import io.github.dl4jadamw.examples.train.OptimizerKind;
 import io.github.dl4jadamw.examples.train.RunResult;
 import io.github.dl4jadamw.examples.train.RunShape;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +15,9 @@ import java.util.function.ToDoubleFunction;
  * The schedules experiment's report: Adam+L2 and AdamW at their best cosine-grid cell under each schedule, over
  * seeds; what each schedule does against a fixed rate, and AdamW against Adam+L2 under each.
  */
-public final class PaperSchedulesReport implements JobReport {
-    private final String command;
-    private final boolean charts;
-
+public final class PaperSchedulesReport extends FolderReport {
     public PaperSchedulesReport(String command, boolean charts) {
-        this.command = command;
-        this.charts = charts;
+        super(command, charts);
     }
 
     /** The runs of one optimizer under one schedule (its one α, λ), or an empty list. */
@@ -53,16 +46,8 @@ public final class PaperSchedulesReport implements JobReport {
     }
 
     @Override
-    public void write(ResultsStore store, boolean drawCharts) {
-        List<RunResult> runs = store.completeRuns();
-        Path dir = store.dir();
-        try {
-            Files.createDirectories(dir);
-            if (drawCharts && charts && !runs.isEmpty()) charts(dir, runs);
-            ResultsStore.writeAtomically(dir.resolve(Report.REPORT), markdown(store, runs, store.runs().size() - runs.size()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the report into " + dir, e);
-        }
+    void drawCharts(Path dir, List<RunResult> runs) {
+        charts(dir, runs);
     }
 
     static void charts(Path dir, List<RunResult> runs) {
@@ -81,6 +66,7 @@ public final class PaperSchedulesReport implements JobReport {
                         + " epoch, T_mult = 2");
     }
 
+    @Override
     String markdown(ResultsStore store, List<RunResult> runs, int incomplete) {
         StringBuilder md = new StringBuilder(PaperText.header("Learning-rate schedules: Adam+L2 vs AdamW at their best"
                 + " cosine-grid settings", "paper-schedules", command, runs, incomplete));
