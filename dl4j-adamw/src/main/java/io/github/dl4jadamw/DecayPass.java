@@ -67,12 +67,14 @@ final class DecayPass {
     /** Decides every parameter; adds errors and notes. {@code rules} null: as the configuration's marks say. */
     static List<Decision> decide(List<ParamInfo> params, DecayRules rules, List<String> errors, List<String> notes) {
         List<Decision> out = new ArrayList<>();
-        for (ParamInfo p : params) out.add(decide(p, rules, errors));
+        boolean ruled = false;   // a decision DecayRules.applyTo wrote is in this network: it must cover every parameter
+        if (rules == null) for (ParamInfo p : params) ruled |= !p.isSameDiff() && p.regs != null && written(p.regs) != null;
+        for (ParamInfo p : params) out.add(decide(p, rules, ruled, errors));
         checkBlocks(out, rules != null, errors, notes);
         return out;
     }
 
-    private static Decision decide(ParamInfo p, DecayRules rules, List<String> errors) {
+    private static Decision decide(ParamInfo p, DecayRules rules, boolean ruled, List<String> errors) {
         Decision d = new Decision(p);
         d.dl4j = dl4jDecays(p.regs);
         if (p.updater instanceof NoOp) {
@@ -122,6 +124,13 @@ final class DecayPass {
             } else {
                 wanted = false;
                 d.rule = "no DecoupledWeightDecay marker" + listName(p);
+                if (ruled && p.updater instanceof DecoupledDecayUpdater && ((DecoupledDecayUpdater) p.updater).hasDecay()) {
+                    errors.add(p.label() + ": the decision DecayRules.applyTo wrote into this network does not cover "
+                            + "this parameter, so it would train without decay: its layer was added or replaced after "
+                            + "the rules were applied (TransferLearning's nOutReplace, addLayer, ...). Apply the rules to "
+                            + "this network again (rules.applyTo(net))");
+                    return d;
+                }
             }
         }
         if (!wanted) return d;
@@ -156,9 +165,20 @@ final class DecayPass {
     private static void checkBlocks(List<Decision> ds, boolean byRules, List<String> errors, List<String> notes) {
         Map<Integer, List<Decision>> blocks = new LinkedHashMap<>();
         for (Decision d : ds) blocks.computeIfAbsent(d.p.block, k -> new ArrayList<>()).add(d);
+        boolean sameDiffDecays = false, sameDiffDecayOn = false;
         for (List<Decision> block : blocks.values()) {
             IUpdater u = block.get(0).p.updater;
             if (!(u instanceof DecoupledDecayUpdater) || !((DecoupledDecayUpdater) u).hasDecay()) continue;
+            if (block.get(0).p.isSameDiff()) {   // one block per variable: an excluded one is what was asked for
+                sameDiffDecayOn = true;
+                for (Decision d : block) sameDiffDecays |= d.decays;
+                if (!hasAnyMark(block.get(0).p.regs) && !byRules)
+                    errors.add(labels(block) + ": " + describe(u) + " updates it with λ > 0, but SameDiff's "
+                            + "regularization list carries no DecoupledWeightDecay marker, and the first fit fails "
+                            + "there. Add DecoupledWeightDecay.allArrays() (or matricesOnly()) to the training "
+                            + "configuration's regularization, or apply DecayRules");
+                continue;
+            }
             int marked = 0, decayed = 0;
             for (Decision d : block) {
                 if (byRules ? d.p.regs != null : hasAnyMark(d.p.regs)) marked++;
@@ -179,6 +199,9 @@ final class DecayPass {
             else if (!byRules)
                 unmarkedWeights(block, u, notes);
         }
+        if (sameDiffDecayOn && !sameDiffDecays && errors.isEmpty())
+            notes.add("SameDiff: the updater has λ > 0 but no variable decays (every one is excluded): training runs "
+                    + "without decay");
     }
 
     /**

@@ -229,7 +229,9 @@ public abstract class DecoupledDecayUpdater implements IUpdater {
         public B ema(double decay) { this.emaDecay = decay; return (B) this; }
 
         StepOptions stepOptions() {
-            if (clipGlobalNorm != null) Check.positive("clipGlobalNorm", clipGlobalNorm);   // 0 would mean "off"
+            if (clipGlobalNorm != null && !(Double.isFinite(clipGlobalNorm) && clipGlobalNorm > 0))
+                throw Check.bad("clipGlobalNorm", clipGlobalNorm, "a finite number > 0 (to train without clipping, "
+                        + "leave clipGlobalNorm unset)");
             return new StepOptions(clipGlobalNorm == null ? 0 : clipGlobalNorm, accumulationSteps, emaDecay);
         }
 

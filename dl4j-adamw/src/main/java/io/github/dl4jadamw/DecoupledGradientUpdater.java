@@ -210,7 +210,8 @@ abstract class DecoupledGradientUpdater<C extends DecoupledDecayUpdater> impleme
                 + "at offset " + gradient.offset() + " of the network's gradient; DecayTable.of(net) names them by layer "
                 + "and key) carries the DecoupledWeightDecay marker, so no decay would happen. Add "
                 + ".regularization(DecoupledWeightDecay.onWeights()) next to .updater(...) in the configuration "
-                + "(README: 'Configure a network'). If this block only holds parameters DL4J never regularizes "
+                + "(README: 'Configure a network'), or state a recipe's rule with DecayRules (e.g. "
+                + "DecayRules.huggingFace().applyTo(net)) after init(). If this block only holds parameters DL4J never regularizes "
                 + "(BatchNormalization gamma/beta, or biases with their own updater), give it "
                 + "withWeightDecay(0) instead.");
     }

@@ -24,10 +24,20 @@ import java.util.Set;
  * <pre>{@code
  * MultiLayerConfiguration conf = LayerwiseLrDecay.apply(builder.build(), 0.8);
  * }</pre>
- * Layers whose updater is not AdamW/SGDW (and layers without parameters) are left as they are. A layer none of whose
- * parameters carries the {@link DecoupledWeightDecay} marker (BatchNormalization: DL4J regularizes none of its
- * parameters) gets its scaled updater with λ = 0: it now forms an updater block of its own, where a λ that can
- * decay nothing would be refused.
+ * It also works on a built network's configuration before the network's first {@code fit} (the updater is created
+ * there), e.g. after DL4J's TransferLearning: {@code LayerwiseLrDecay.apply(net.getLayerWiseConfigurations(), 0.8)}.
+ * Layers whose updater is not AdamW/SGDW (and layers without parameters) are left as they are. A scaled layer forms
+ * an updater block of its own, where a λ that can decay nothing would be refused at the first fit, so a layer keeps
+ * its λ where decay can reach it and gets λ = 0 where it cannot:
+ * <ul>
+ *   <li>it keeps λ where one of its parameters carries the {@link DecoupledWeightDecay} marker or the decision
+ *       {@link DecayRules#applyTo} wrote;</li>
+ *   <li>where no layer of the network carries either yet (rules to be applied after this), it keeps λ on every layer
+ *       DL4J regularizes (apply the rules before the first fit: without a marker or a rule the fit fails, naming
+ *       them);</li>
+ *   <li>it gets λ = 0 where DL4J regularizes none of its parameters (BatchNormalization), and, where other layers
+ *       carry the marker, where it carries none (the marker idiom's "this layer does not decay").</li>
+ * </ul>
  */
 public final class LayerwiseLrDecay {
     private LayerwiseLrDecay() {}
@@ -43,7 +53,9 @@ public final class LayerwiseLrDecay {
         List<Layer> layers = new ArrayList<>();
         for (NeuralNetConfiguration c : conf.getConfs())
             if (hasParameters(c.getLayer())) layers.add(c.getLayer());
-        for (int i = 0; i < layers.size(); i++) scale(layers.get(i), Math.pow(factor, layers.size() - 1 - i));
+        boolean anyMarked = anyMarked(layers);
+        for (int i = 0; i < layers.size(); i++)
+            scale(layers.get(i), Math.pow(factor, layers.size() - 1 - i), anyMarked);
         return conf;
     }
 
@@ -59,6 +71,11 @@ public final class LayerwiseLrDecay {
         check(factor);
         Check.notNull("groupsFromInput", groupsFromInput);
         Set<String> seen = new HashSet<>();
+        List<Layer> all = new ArrayList<>();
+        conf.getVertices().forEach((k, v) -> {
+            if (v instanceof LayerVertex) all.add(((LayerVertex) v).getLayerConf().getLayer());
+        });
+        boolean anyMarked = anyMarked(all);
         for (int g = 0; g < groupsFromInput.size(); g++) {
             for (String name : groupsFromInput.get(g)) {
                 GraphVertex v = conf.getVertices().get(name);
@@ -67,7 +84,8 @@ public final class LayerwiseLrDecay {
                             + "the graph (its layers: " + layerNames(conf) + ")");
                 if (!seen.add(name))
                     throw new IllegalArgumentException("groupsFromInput names layer '" + name + "' twice");
-                scale(((LayerVertex) v).getLayerConf().getLayer(), Math.pow(factor, groupsFromInput.size() - 1 - g));
+                scale(((LayerVertex) v).getLayerConf().getLayer(), Math.pow(factor, groupsFromInput.size() - 1 - g),
+                        anyMarked);
             }
         }
         return conf;
@@ -82,32 +100,44 @@ public final class LayerwiseLrDecay {
         return l != null && l.initializer() != null && !l.initializer().paramKeys(l).isEmpty();
     }
 
-    private static void scale(Layer l, double scale) {
+    private static void scale(Layer l, double scale, boolean anyMarked) {
         if (!(l instanceof BaseLayer) || scale == 1) return;
         BaseLayer b = (BaseLayer) l;
-        boolean marked = marked(b);
-        b.setIUpdater(scaled(b.getIUpdater(), scale, marked));
-        if (b.getBiasUpdater() != null) b.setBiasUpdater(scaled(b.getBiasUpdater(), scale, marked));
+        boolean keepDecay = marked(b) || (!anyMarked && regularized(b));
+        b.setIUpdater(scaled(b.getIUpdater(), scale, keepDecay));
+        if (b.getBiasUpdater() != null) b.setBiasUpdater(scaled(b.getBiasUpdater(), scale, keepDecay));
     }
 
+    private static boolean anyMarked(List<Layer> layers) {
+        for (Layer l : layers) if (l instanceof BaseLayer && hasParameters(l) && marked((BaseLayer) l)) return true;
+        return false;
+    }
+
+    /** Whether one of its parameters carries the marker (include or exclude) or the decision the rules wrote. */
     private static boolean marked(BaseLayer l) {
         for (String p : l.initializer().paramKeys(l)) {
             List<org.nd4j.linalg.learning.regularization.Regularization> regs = l.getRegularizationByParam(p);
             if (regs != null)
                 for (Object r : regs)
-                    if (r instanceof DecoupledWeightDecay) return true;
+                    if (r instanceof DecoupledWeightDecay || r instanceof DecidedDecay) return true;
         }
         return false;
     }
 
-    private static IUpdater scaled(IUpdater u, double scale, boolean marked) {
+    /** Whether DL4J hands any of its parameters to a regularization (BatchNormalization: none). */
+    private static boolean regularized(BaseLayer l) {
+        for (String p : l.initializer().paramKeys(l)) if (l.getRegularizationByParam(p) != null) return true;
+        return false;
+    }
+
+    private static IUpdater scaled(IUpdater u, double scale, boolean keepDecay) {
         if (u instanceof AdamW) {
             AdamW a = ((AdamW) u).withLearningRateScale(scale);
-            return marked ? a : a.withWeightDecay(0);
+            return keepDecay ? a : a.withWeightDecay(0);
         }
         if (u instanceof SGDW) {
             SGDW s = ((SGDW) u).withLearningRateScale(scale);
-            return marked ? s : s.withWeightDecay(0);
+            return keepDecay ? s : s.withWeightDecay(0);
         }
         return u;
     }

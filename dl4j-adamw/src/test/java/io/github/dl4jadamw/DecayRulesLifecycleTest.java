@@ -164,6 +164,33 @@ class DecayRulesLifecycleTest {
         assertDoesNotThrow(() -> wider.fit(data(4)));
     }
 
+    /**
+     * Rules applied, then TransferLearning replaces the output layer (the common fine-tuning step): the new layer's
+     * lists carry no decision, so it would train without decay. The check (and so the listener, before the first
+     * update) names it and says to apply the rules again; after that its W decays.
+     */
+    @Test
+    void aLayerAddedAfterTheRulesIsNamed() {
+        FineTuneConfiguration ftc = new FineTuneConfiguration.Builder()
+                .updater(AdamW.builder().learningRate(0.01).weightDecay(0.2).build()).build();
+        MultiLayerNetwork tl = new TransferLearning.Builder(pretrained()).fineTuneConfiguration(ftc).build();
+        DecayRules.huggingFace().applyTo(tl);
+        MultiLayerNetwork replaced = new TransferLearning.Builder(tl).fineTuneConfiguration(ftc).removeOutputLayer()
+                .addLayer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("head")
+                        .activation(Activation.SOFTMAX).nIn(5).nOut(3).build())
+                .build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DecayTable.of(replaced));
+        assertTrue(e.getMessage().contains("layer 'head' (index 2), key W")
+                && e.getMessage().contains("Apply the rules to this network again"), e.getMessage());
+        assertFalse(e.getMessage().contains("'hidden'"), "the layers the rules decided are fine: " + e.getMessage());
+        replaced.setListeners(AdamWListener.builder().reportEvery(0).build());
+        INDArray before = replaced.params().dup();
+        assertThrows(IllegalStateException.class, () -> replaced.fit(data(6)));
+        Exact.assertSameValues(before, replaced.params(), "no parameter changed");
+        assertEquals(Set.of("0_W", "1_W", "2_W"), DecayRules.huggingFace().applyTo(replaced).decayed());
+        assertDoesNotThrow(() -> replaced.fit(data(6)));
+    }
+
     static DataSet data(long seed) {
         Random r = new Random(seed);
         INDArray x = org.nd4j.linalg.factory.Nd4j.create(DataType.DOUBLE, 8, 4);

@@ -64,6 +64,36 @@ class LayerwiseLrDecayTest {
         assertArrayEquals(byHand.params().toDoubleVector(), net.params().toDoubleVector(), 0.0);
     }
 
+    /**
+     * The rules route: no marker anywhere when the scales are applied, DecayRules after. Every scaled layer keeps its λ
+     * (the rules decide later), so nanoGPT's rule decays every weight matrix, each at its own lr·λ, and not the
+     * biases; BatchNormalization (which DL4J regularizes nowhere) gets λ = 0 as before.
+     */
+    @Test
+    void rulesAppliedAfterTheScalesStillDecay() {
+        double lambda = 0.1;
+        AdamW adamw = AdamW.builder().learningRate(ALPHA).weightDecay(lambda).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(LayerwiseLrDecay.apply(
+                TestNets.builder(adamw, false).list()
+                        .layer(new DenseLayer.Builder().nIn(TestNets.N_IN).nOut(6).build())
+                        .layer(new BatchNormalization.Builder().nOut(6).build())
+                        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                                .nIn(6).nOut(TestNets.N_OUT).build())
+                        .build(), F));
+        net.init();
+        DecayTable t = DecayRules.nanoGpt().applyTo(net);
+        assertEquals(List.of("0_W", "2_W"), List.copyOf(t.decayed()));
+        assertEquals(lambda, ((AdamW) ((BaseLayer) net.getLayerWiseConfigurations().getConf(0).getLayer()).getIUpdater())
+                .getWeightDecay(), 0, "the bottom layer keeps λ");
+        assertEquals(0.0, ((AdamW) ((BaseLayer) net.getLayerWiseConfigurations().getConf(1).getLayer()).getIUpdater())
+                .getWeightDecay(), "BatchNormalization: nothing of it can decay");
+        List<List<AdamWListener.Record>> reports = new java.util.ArrayList<>();
+        net.setListeners(AdamWListener.builder().reportEvery(1).sink(reports::add).build());
+        net.fit(TestNets.data(0, 6));
+        assertEquals(ALPHA * F * F * lambda, reports.get(0).get(0).decayPerStep, 1e-18, "layer 0 at α·F²");
+        assertEquals(ALPHA * lambda, reports.get(0).get(2).decayPerStep, 1e-18, "the top layer at α");
+    }
+
     @Test
     void graphGroupsFromTheInputSide() {
         AdamW adamw = AdamW.builder().learningRate(ALPHA).build();

@@ -36,7 +36,7 @@ class StepOptionsTest {
 
     @Test
     void badValuesAreRefusedAtBuildTime() {
-        refused(() -> AdamW.builder().clipGlobalNorm(0).build(), "clipGlobalNorm = 0.0", "> 0");
+        refused(() -> AdamW.builder().clipGlobalNorm(0).build(), "clipGlobalNorm = 0.0", "> 0", "leave clipGlobalNorm unset");
         refused(() -> AdamW.builder().clipGlobalNorm(-1).build(), "clipGlobalNorm = -1.0", "> 0");
         refused(() -> AdamW.builder().clipGlobalNorm(Double.NaN).build(), "clipGlobalNorm = NaN", "finite");
         refused(() -> SGDW.builder().clipGlobalNorm(Double.POSITIVE_INFINITY).build(), "clipGlobalNorm = Infinity", "finite");

@@ -47,6 +47,11 @@ class SameDiffDecayRulesTest {
                 .decayed());
         // the rules need no marker in the configuration
         assertEquals(Set.of("w1", "w2"), DecayRules.nanoGpt().applyTo(model(LAMBDA, List.of())).decayed());
+        // the biases left out are what was asked for: no note per variable (each is a block of its own in SameDiff)
+        assertEquals(List.of(), DecayRules.nanoGpt().applyTo(model(LAMBDA, List.of())).notes());
+        assertEquals(List.of(), DecayTable.of(model(LAMBDA, List.of(DecoupledWeightDecay.matricesOnly()))).notes());
+        assertEquals(1, DecayRules.all().excludeNames("w1", "b1", "w2", "b2").applyTo(model(LAMBDA, marker)).notes()
+                .size(), "nothing decays at all: said once");
     }
 
     @Test
