@@ -52,7 +52,8 @@ final class CheckedNetworks {
                     + ".weightDecay/.l2/.l1 merged beside the marker (both parameters then decay twice) is caught only "
                     + "where the network is in hand: call DecayTable.of(net) (it prints every parameter and refuses a "
                     + "double decay by layer and key) or DecayRules.applyTo(net) before fit, or add AdamWListener, "
-                    + "which runs the same check before the first update. Said once per JVM.");
+                    + "which runs the same check before the first update. Copies that ParallelWrapper or Spark make "
+                    + "of a checked network count as new networks here. Said once per JVM.");
         return false;
     }
 
