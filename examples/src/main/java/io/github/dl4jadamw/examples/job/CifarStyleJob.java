@@ -37,7 +37,7 @@ public final class CifarStyleJob extends Job {
     private final List<OptimizerKind> kinds;
     private final double lr, l2, wdNorm;
     private final List<Long> seeds;
-    private final int nTrain, nTest, nEpochs, batchSize;
+    private final RunSize size;
     private final ResNet20 model = new ResNet20();
 
     public CifarStyleJob(Options o, List<String> args, Path outDir, CommandLine.ParseResult given) {
@@ -49,17 +49,13 @@ public final class CifarStyleJob extends Job {
         l2 = single("--l2", o.l2, DEFAULT_L2);
         wdNorm = single("--wd-norm", o.wdNorm, DEFAULT_WD_NORM);
         seeds = o.seeds != null ? o.seeds : List.of(1L);
-        RunSize size = RunSize.of(o, DEFAULT_TRAIN, DEFAULT_TEST, DEFAULT_EPOCHS, 128);
-        nTrain = size.train();
-        nTest = size.test();
-        nEpochs = size.epochs();
-        batchSize = size.batch();
+        size = RunSize.of(o, DEFAULT_TRAIN, DEFAULT_TEST, DEFAULT_EPOCHS, 128);
         OptionChecks.finitePositive("--lr", List.of(lr));
         OptionChecks.finiteNonNegative("--l2", List.of(l2));
         OptionChecks.finiteNonNegative("--wd-norm", List.of(wdNorm));
         OptionChecks.finitePositive("--restart-t0", o.restartT0);
         OptionChecks.finiteAtLeast("--restart-tmult", o.restartTMult, 1);
-        if (kinds.contains(OptimizerKind.ADAMWR)) OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, nTrain, batchSize);
+        if (kinds.contains(OptimizerKind.ADAMWR)) OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, size.train(), size.batch());
     }
 
     /** One value of a list option (this recipe runs one setting per optimizer). */
@@ -71,8 +67,8 @@ public final class CifarStyleJob extends Job {
         return given.get(0);
     }
 
-    @Override public int trainSize() { return nTrain; }
-    @Override public int testSize() { return nTest; }
+    @Override public int trainSize() { return size.train(); }
+    @Override public int testSize() { return size.test(); }
 
     /** Fashion-MNIST's 28×28 images padded to ResNet-20's 32×32; CIFAR-10 as it is. */
     @Override
@@ -84,7 +80,7 @@ public final class CifarStyleJob extends Job {
 
     @Override
     public List<Protocol> protocols(Datasets.Choice dc) {
-        return List.of(new Protocol(ResNet20.ID, dc.kind().id, dc.source(), nTrain, nTest, batchSize, nEpochs));
+        return List.of(new Protocol(ResNet20.ID, dc.kind().id, dc.source(), size.train(), size.test(), size.batch(), size.epochs()));
     }
 
     @Override
@@ -115,6 +111,6 @@ public final class CifarStyleJob extends Job {
     public void train(JobRunner runner) {
         List<Planned> plan = new ArrayList<>();
         for (long seed : seeds) for (OptimizerSpec s : settings()) plan.add(new Planned(s, seed));
-        runner.run(runner.trainer(model, batchSize, nEpochs), plan);
+        runner.run(runner.trainer(model, size.batch(), size.epochs()), plan);
     }
 }

@@ -38,7 +38,7 @@ public final class ComparisonJob extends Job {
     private final List<OptimizerKind> kinds;
     private final List<Double> lrs, l2s, wds;
     private final List<Long> gridSeeds, extraSeeds;
-    private final int nTrain, nTest, nEpochs, batchSize;
+    private final RunSize size;
     /** The schedule of adam-l2, adamw and sgdw (adamwr and sgdwr: their restarts). */
     private final LrSchedule schedule;
     private final Recipe recipe;
@@ -55,11 +55,7 @@ public final class ComparisonJob extends Job {
         wds = o.wd != null ? o.wd : sweep ? SWEEP_WD : List.of(0.05);
         gridSeeds = o.seeds != null ? o.seeds : List.of(1L);
         extraSeeds = o.bestSeeds != null ? o.bestSeeds : List.of(1L, 2L, 3L);
-        RunSize size = quick ? RunSize.of(o, 2000, 1000, 2, 64) : RunSize.of(o, 10_000, 10_000, 15, 64);
-        nTrain = size.train();
-        nTest = size.test();
-        nEpochs = size.epochs();
-        batchSize = size.batch();
+        size = quick ? RunSize.of(o, 2000, 1000, 2, 64) : RunSize.of(o, 10_000, 10_000, 15, 64);
         schedule = schedule();
         checkValues();
         recipe = recipe();
@@ -116,10 +112,10 @@ public final class ComparisonJob extends Job {
             if (!schedule.takesWarmup())
                 throw new IllegalArgumentException("--warmup = " + w + " is invalid with --schedules " + schedule.id
                         + ": a warm-up precedes fixed, cosine or linear (transformers' schedules with warm-up)");
-            OptionChecks.warmupShorterThanRun(w, nEpochs, nTrain, batchSize, k);
+            OptionChecks.warmupShorterThanRun(w, size.epochs(), size.train(), size.batch(), k);
         }
         if (r.accumulates() && kinds.stream().anyMatch(OptimizerKind::restarts))
-            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, nTrain, batchSize, k);
+            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, size.train(), size.batch(), k);
         return r;
     }
 
@@ -132,7 +128,7 @@ public final class ComparisonJob extends Job {
         OptionChecks.finitePositive("--restart-t0", o.restartT0);
         OptionChecks.finiteAtLeast("--restart-tmult", o.restartTMult, 1);
         if (kinds.stream().anyMatch(OptimizerKind::restarts))
-            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, nTrain, batchSize);
+            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, size.train(), size.batch());
         Datasets.Kind.parse(o.dataset);
     }
 
@@ -156,8 +152,8 @@ public final class ComparisonJob extends Job {
                     + ": drop it, or add the optimizer that uses it to -O");
     }
 
-    @Override public int trainSize() { return nTrain; }
-    @Override public int testSize() { return nTest; }
+    @Override public int trainSize() { return size.train(); }
+    @Override public int testSize() { return size.test(); }
 
     @Override
     public Datasets.Choice dataChoice() {
@@ -169,7 +165,7 @@ public final class ComparisonJob extends Job {
 
     @Override
     public List<Protocol> protocols(Datasets.Choice dc) {
-        return List.of(new Protocol(model.id, dc.kind().id, dc.source(), nTrain, nTest, batchSize, nEpochs, recipe));
+        return List.of(new Protocol(model.id, dc.kind().id, dc.source(), size.train(), size.test(), size.batch(), size.epochs(), recipe));
     }
 
     /**
@@ -199,7 +195,7 @@ public final class ComparisonJob extends Job {
     public JobReport report(Datasets.Loaded data) {
         String origin = ProtocolText.dataOrigin(o.data != null ? o.data.toString() : data.source, data.train.name);
         return context(mode, command(), !o.noCharts, new LinkedHashSet<>(gridSeeds), model,
-                kinds, ProtocolText.comparison(origin, nTrain, nTest, model, batchSize, nEpochs, kinds, o.restartT0,
+                kinds, ProtocolText.comparison(origin, size.train(), size.test(), model, size.batch(), size.epochs(), kinds, o.restartT0,
                         o.restartTMult, schedule, recipe));
     }
 
@@ -220,7 +216,7 @@ public final class ComparisonJob extends Job {
 
     @Override
     public void train(JobRunner runner) {
-        Trainer trainer = runner.trainer(model, batchSize, nEpochs);
+        Trainer trainer = runner.trainer(model, size.batch(), size.epochs());
         List<OptimizerSpec> grid = new ArrayList<>();
         // interleave the optimizers so that a partial sweep covers all of them evenly
         int nLam = Math.max(l2s.size(), wds.size());

@@ -31,7 +31,7 @@ public final class PaperBudgetsJob extends Job {
     private final List<Double> wdNorms;
     private final List<Integer> budgets;
     private final List<Long> seeds;
-    private final int nTrain, nTest, batchSize;
+    private final RunSize size;   // its epochs are --budgets
 
     public PaperBudgetsJob(Options o, List<String> args, Path outDir, CommandLine.ParseResult given) {
         super(o, Mode.PAPER_BUDGETS, args, outDir);
@@ -40,26 +40,23 @@ public final class PaperBudgetsJob extends Job {
         wdNorms = o.wdNorm != null ? o.wdNorm : WD_NORM;
         budgets = o.budgets != null ? o.budgets : BUDGETS;
         seeds = o.seeds != null ? o.seeds : List.of(1L);
-        RunSize size = RunSize.of(o, 10_000, 10_000, 1, 64);   // its epochs are --budgets
-        nTrain = size.train();
-        nTest = size.test();
-        batchSize = size.batch();
+        size = RunSize.of(o, 10_000, 10_000, 1, 64);   // its epochs are --budgets
         for (int e : budgets) OptionChecks.positive("--budgets", e);
         OptionChecks.finitePositive("--lr", List.of(lr));
         OptionChecks.finiteNonNegative("--wd-norm", wdNorms);
-        if (batchSize > nTrain)   // b/B is the share of the data one step sees
-            throw OptionChecks.invalid("--batch-size", Integer.toString(batchSize), "must be <= --train-size ("
-                    + nTrain + ") for the normalized decay √(b/(B·T))");
+        if (size.batch() > size.train())   // b/B is the share of the data one step sees
+            throw OptionChecks.invalid("--batch-size", Integer.toString(size.batch()), "must be <= --train-size ("
+                    + size.train() + ") for the normalized decay √(b/(B·T))");
     }
 
-    @Override public int trainSize() { return nTrain; }
-    @Override public int testSize() { return nTest; }
+    @Override public int trainSize() { return size.train(); }
+    @Override public int testSize() { return size.test(); }
 
     @Override
     public List<Protocol> protocols(Datasets.Choice dc) {
         List<Protocol> l = new ArrayList<>();
         for (int e : budgets)
-            l.add(new Protocol(Models.FMNIST_MLP.id, dc.kind().id, dc.source(), nTrain, nTest, batchSize, e));
+            l.add(new Protocol(Models.FMNIST_MLP.id, dc.kind().id, dc.source(), size.train(), size.test(), size.batch(), e));
         return l;
     }
 
@@ -88,7 +85,7 @@ public final class PaperBudgetsJob extends Job {
             for (long seed : seeds)
                 for (double w : wdNorms)
                     plan.add(new Planned(OptimizerSpec.paper(OptimizerKind.ADAMW, lr, w, LrSchedule.COSINE, true), seed));
-            runner.run(runner.trainer(Models.FMNIST_MLP, batchSize, e), plan);
+            runner.run(runner.trainer(Models.FMNIST_MLP, size.batch(), e), plan);
         }
     }
 }

@@ -31,7 +31,7 @@ public final class PaperGridJob extends Job {
     private final List<Double> lrs, l2s, wds;
     private final List<LrSchedule> schedules;
     private final List<Long> seeds;
-    private final int nTrain, nTest, nEpochs, batchSize;
+    private final RunSize size;
 
     public PaperGridJob(Options o, List<String> args, Path outDir, CommandLine.ParseResult given) {
         super(o, Mode.PAPER_GRID, args, outDir);
@@ -43,11 +43,7 @@ public final class PaperGridJob extends Job {
         wds = o.wd != null ? o.wd : LAMBDA;
         schedules = schedules(List.of("cosine", "fixed"));
         seeds = o.seeds != null ? o.seeds : List.of(1L);
-        RunSize size = RunSize.of(o, 10_000, 10_000, 15, 64);
-        nTrain = size.train();
-        nTest = size.test();
-        nEpochs = size.epochs();
-        batchSize = size.batch();
+        size = RunSize.of(o, 10_000, 10_000, 15, 64);
         OptionChecks.finitePositive("--lr", lrs);
         OptionChecks.finiteNonNegative("--l2", l2s);
         OptionChecks.finiteNonNegative("--wd", wds);
@@ -55,15 +51,15 @@ public final class PaperGridJob extends Job {
         OptionChecks.finitePositive("--restart-t0", o.restartT0);
         OptionChecks.finiteAtLeast("--restart-tmult", o.restartTMult, 1);
         if (schedules.contains(LrSchedule.RESTARTS))
-            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, nTrain, batchSize);
+            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, size.train(), size.batch());
     }
 
-    @Override public int trainSize() { return nTrain; }
-    @Override public int testSize() { return nTest; }
+    @Override public int trainSize() { return size.train(); }
+    @Override public int testSize() { return size.test(); }
 
     @Override
     public List<Protocol> protocols(Datasets.Choice dc) {
-        return List.of(new Protocol(Models.FMNIST_MLP.id, dc.kind().id, dc.source(), nTrain, nTest, batchSize, nEpochs));
+        return List.of(new Protocol(Models.FMNIST_MLP.id, dc.kind().id, dc.source(), size.train(), size.test(), size.batch(), size.epochs()));
     }
 
     @Override
@@ -79,7 +75,7 @@ public final class PaperGridJob extends Job {
 
     @Override
     public void train(JobRunner runner) {
-        Trainer trainer = runner.trainer(Models.FMNIST_MLP, batchSize, nEpochs);
+        Trainer trainer = runner.trainer(Models.FMNIST_MLP, size.batch(), size.epochs());
         List<Planned> plan = new ArrayList<>();
         int nLam = Math.max(l2s.size(), wds.size());
         for (LrSchedule s : schedules)

@@ -33,7 +33,7 @@ public final class PaperSchedulesJob extends Job {
     private final List<OptimizerKind> kinds;
     private final List<LrSchedule> schedules;
     private final List<Long> seeds;
-    private final int nTrain, nTest, nEpochs, batchSize;
+    private final RunSize size;
     private final Path gridDir;
     /** Each optimizer's best cosine cell of the grid. */
     private final Map<OptimizerKind, GridCells.Cell> best = new LinkedHashMap<>();
@@ -45,15 +45,11 @@ public final class PaperSchedulesJob extends Job {
         onlyKinds(mode.flag, kinds, List.of(OptimizerKind.ADAM_L2, OptimizerKind.ADAMW));
         schedules = schedules(List.of("fixed", "step", "cosine", "restarts"));
         seeds = o.seeds != null ? o.seeds : List.of(1L, 2L, 3L);
-        RunSize size = RunSize.of(o, 10_000, 10_000, 15, 64);
-        nTrain = size.train();
-        nTest = size.test();
-        nEpochs = size.epochs();
-        batchSize = size.batch();
+        size = RunSize.of(o, 10_000, 10_000, 15, 64);
         OptionChecks.finitePositive("--restart-t0", o.restartT0);
         OptionChecks.finiteAtLeast("--restart-tmult", o.restartTMult, 1);
         if (schedules.contains(LrSchedule.RESTARTS))
-            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, nTrain, batchSize);
+            OptionChecks.restartPeriodAtLeastOneStep(o.restartT0, size.train(), size.batch());
         gridDir = o.gridResults != null ? o.gridResults : outDir.resolveSibling(Mode.PAPER_GRID.id);
         readGrid();
     }
@@ -71,20 +67,20 @@ public final class PaperSchedulesJob extends Job {
                 throw new IllegalArgumentException("--grid-results " + gridDir + ": no complete " + k.label
                         + " run under cosine annealing to choose the best (α, λ) from");
             RunResult r = b.runs.get(0);
-            if (r.trainSize != nTrain || r.testSize != nTest || r.batchSize != batchSize || r.epochs != nEpochs)
+            if (r.trainSize != size.train() || r.testSize != size.test() || r.batchSize != size.batch() || r.epochs != size.epochs())
                 throw new IllegalArgumentException("--grid-results " + gridDir + ": its runs have --train-size "
                         + r.trainSize + ", --test-size " + r.testSize + ", --batch-size " + r.batchSize + ", --epochs "
-                        + r.epochs + "; this job's are " + nTrain + ", " + nTest + ", " + batchSize + ", " + nEpochs);
+                        + r.epochs + "; this job's are " + size.train() + ", " + size.test() + ", " + size.batch() + ", " + size.epochs());
             best.put(k, b);
         }
     }
 
-    @Override public int trainSize() { return nTrain; }
-    @Override public int testSize() { return nTest; }
+    @Override public int trainSize() { return size.train(); }
+    @Override public int testSize() { return size.test(); }
 
     @Override
     public List<Protocol> protocols(Datasets.Choice dc) {
-        return List.of(new Protocol(Models.FMNIST_MLP.id, dc.kind().id, dc.source(), nTrain, nTest, batchSize, nEpochs));
+        return List.of(new Protocol(Models.FMNIST_MLP.id, dc.kind().id, dc.source(), size.train(), size.test(), size.batch(), size.epochs()));
     }
 
     @Override
@@ -122,6 +118,6 @@ public final class PaperSchedulesJob extends Job {
                             k == OptimizerKind.ADAM_L2 ? DecayConvention.LR_COUPLED
                                     : DecayConvention.SCHEDULE_MULTIPLIER, false), seed));
                 }
-        runner.run(runner.trainer(Models.FMNIST_MLP, batchSize, nEpochs), plan);
+        runner.run(runner.trainer(Models.FMNIST_MLP, size.batch(), size.epochs()), plan);
     }
 }
