@@ -1,5 +1,6 @@
 package io.github.dl4jadamw;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
@@ -7,6 +8,18 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * parameter gives the ledger at run time, readable again by {@link DecayTable#of}.
  */
 interface DecidedDecay extends Regularization {
+    /** It marks before the updater runs: the mark is what the updater of the same block reads. */
+    @Override
+    default ApplyStep applyStep() {
+        return ApplyStep.BEFORE_UPDATER;
+    }
+
+    /** Decoupled decay is not a loss term: it adds nothing to the score. */
+    @Override
+    default double score(INDArray param, int iteration, int epoch) {
+        return 0.0;
+    }
+
     /** Whether {@code p} decays by this decision; null if the decision does not cover {@code p}. */
     Boolean decays(ParamInfo p);
 

@@ -72,11 +72,6 @@ final class RuledDecay implements DecidedDecay {
     }
 
     @Override
-    public ApplyStep applyStep() {
-        return ApplyStep.BEFORE_UPDATER;
-    }
-
-    @Override
     public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
         int i = indexOf(gradView.offset(), gradView.length());
         if (i < 0)
@@ -101,12 +96,6 @@ final class RuledDecay implements DecidedDecay {
     @Override
     public boolean isTogetherWithDl4j() {
         return togetherWithDl4j;
-    }
-
-    /** Decoupled decay is not a loss term: it adds nothing to the score. */
-    @Override
-    public double score(INDArray param, int iteration, int epoch) {
-        return 0.0;
     }
 
     @Override

@@ -117,11 +117,6 @@ final class SameDiffDecay implements DecidedDecay {
     }
 
     @Override
-    public ApplyStep applyStep() {
-        return ApplyStep.BEFORE_UPDATER;
-    }
-
-    @Override
     public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
         int i = indexOf(param);
         if (i < 0)
@@ -151,11 +146,6 @@ final class SameDiffDecay implements DecidedDecay {
     @Override
     public boolean isTogetherWithDl4j() {
         return togetherWithDl4j;
-    }
-
-    @Override
-    public double score(INDArray param, int iteration, int epoch) {
-        return 0.0;
     }
 
     @Override
